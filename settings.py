@@ -1,0 +1,29 @@
+"""Typed settings: constants with overrides from the environment.
+
+Nothing here is mutated at run time; per-session choices travel as function arguments.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: Working CRS of every layer and analysis: SWEREF 99 TM (metres).
+WORKING_CRS = "EPSG:3006"
+#: CRS of display and export at the edge (GeoJSON, web map).
+DISPLAY_CRS = "EPSG:4326"
+
+#: Project root (the folder holding this file).
+ROOT = Path(__file__).resolve().parent
+#: Folder of the shipped demonstration dataset.
+DEMO_DIR = Path(os.environ.get("SITEFINDER_DATA_DIR", ROOT / "data" / "demo"))
+#: Manifest describing the shipped dataset.
+MANIFEST_PATH = Path(os.environ.get("SITEFINDER_MANIFEST", ROOT / "data" / "manifest.json"))
+
+#: Sweden's extent in SWEREF 99 TM with a margin (minx, miny, maxx, maxy), metres.
+SWEDEN_BOUNDS_3006 = (180_000.0, 6_050_000.0, 1_000_000.0, 7_750_000.0)
+
+#: Overpass endpoint used by online road downloads (osmnx default).
+OVERPASS_URL = os.environ.get("SITEFINDER_OVERPASS_URL", "https://overpass-api.de/api")
+#: Seconds to wait for a network check before declaring the machine offline.
+NETWORK_TIMEOUT_S = float(os.environ.get("SITEFINDER_NETWORK_TIMEOUT_S", "5"))
