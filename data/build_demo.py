@@ -367,7 +367,7 @@ def _attribute(gdf: gpd.GeoDataFrame, rng: np.random.Generator) -> gpd.GeoDataFr
         block = int(rec.block) + (10 if rec.ladder.streets[0] == "Kyrkvägen" else 0)
         key = (rec.trakt, block)
         enhet[key] = enhet.get(key, 0) + 1
-        out = {"objektidentitet": str(uuid.UUID(int=int(rng.integers(0, 2**63)) << 64 | enhet[key])),
+        out = {"objektidentitet": str(uuid.UUID(bytes=rng.bytes(16), version=4)),
                "kommunkod": "0127", "kommunnamn": "Botkyrka", "trakt": rec.trakt, "block": str(block),
                "enhet": enhet[key], "area_name": rec.area_name}
         if rec.kind == "new_land":
@@ -566,7 +566,8 @@ def build_zoning(parcels: gpd.GeoDataFrame, motorway: LineString, junctions: lis
         painted = geom if painted is None else painted.union(geom)
         if not geom.is_empty:
             pieces.append({"category": category, "description": desc, "geometry": geom})
-    land_use = gpd.GeoDataFrame(pieces[::-1], geometry="geometry", crs=CRS)
+    land_use = gpd.GeoDataFrame(pieces[::-1], geometry="geometry", crs=CRS).explode(index_parts=False)
+    land_use = land_use[land_use.geometry.area > 100].reset_index(drop=True)
     new_land = parcels[parcels["new_land"]].union_all()
     e4_strip = motorway.buffer(320).intersection(
         unary_union([Point(j.centre).buffer(2600) for j in junctions if j.number in ("146", "147")]).convex_hull)
