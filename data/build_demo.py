@@ -17,7 +17,6 @@ What is real and what is synthetic (repeated per file in the manifest):
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import math
 import uuid
@@ -703,7 +702,7 @@ def build_gtfs(ladders: list[Ladder]) -> dict[str, pd.DataFrame]:
         # route id, short, long, type, pattern, headways, total minutes or speed, dwell s
         ("T13", "13", "Norsborg - T-Centralen", 1, metro, WEEKDAY_METRO, 36.0, 20),
         ("J40", "40", "Södertälje centrum - Stockholm City", 2, rail, WEEKDAY_RAIL, 42.0, 40),
-        ("J40T", "40", "Tumba - Stockholm City (peak)", 2, rail[3:], PEAK_EXTRA_RAIL, 22.0, 40),
+        ("J40", "40", "Tumba - Stockholm City (peak)", 2, rail[3:], PEAK_EXTRA_RAIL, 22.0, 40),
         ("B710", "710", "Alby - Eriksberg - Tumba", 3,
          ["Alby centrum (buss)", "Kumla gårdsväg östra", "Kumla gårdsväg västra", "Södra Porten norra",
           "Saltmossvägen", "Hågelby hage", "Hågelby gård", "Tuna", "Tumba station (buss)"], WEEKDAY_BUS, 28, 20),
@@ -717,26 +716,33 @@ def build_gtfs(ladders: list[Ladder]) -> dict[str, pd.DataFrame]:
         ("B740", "740", "Fittja - Slagsta - Hallunda", 3,
          ["Fittja centrum (buss)", "Slagsta företagsområde", "Hallunda centrum (buss)"], WEEKDAY_BUS, 28, 20),
     ]
-    routes, trips, stop_times = [], [], []
+    routes, trips, stop_times, shapes = [], [], [], []
     for rid, short, long_name, rtype, pattern, headways, timing, dwell in lines:
-        routes.append({"route_id": rid, "agency_id": "DEMO", "route_short_name": short,
-                       "route_long_name": long_name, "route_type": rtype})
+        if not any(r["route_id"] == rid for r in routes):
+            routes.append({"route_id": rid, "agency_id": "DEMO", "route_short_name": short,
+                           "route_long_name": long_name, "route_type": rtype})
         for direction, seq in ((0, pattern), (1, pattern[::-1])):
+            shape_id = f"{rid}-{seq[0][:12]}-{seq[-1][:12]}".replace(" ", "_")
+            dist = np.concatenate([[0.0], np.cumsum([_haversine(coord[a], coord[b]) / 1000
+                                                     for a, b in zip(seq[:-1], seq[1:], strict=True)])])
+            shapes += [{"shape_id": shape_id, "shape_pt_lat": coord[n][0], "shape_pt_lon": coord[n][1],
+                        "shape_pt_sequence": k + 1, "shape_dist_traveled": round(float(dist[k]), 3)}
+                       for k, n in enumerate(seq)]
             runs = _run_times([coord[n] for n in seq], timing if rtype != 3 else None,
                               timing if rtype == 3 else 0)
             starts = sorted({round(h * 3600 + k * hw * 60) for h0, h1, hw in headways
                              for k, h in enumerate([h0] * int((h1 - h0) * 60 // hw))})
             for t0 in starts:
-                tid = f"{rid}-{direction}-{_gtfs_time(t0).replace(':', '')}"
+                tid = f"{shape_id}-{_gtfs_time(t0).replace(':', '')}"
                 trips.append({"route_id": rid, "service_id": "WD", "trip_id": tid, "direction_id": direction,
-                              "trip_headsign": seq[-1]})
+                              "trip_headsign": seq[-1], "shape_id": shape_id})
                 t = float(t0)
                 for k, name in enumerate(seq):
                     arr = t
                     dep = t + (dwell if 0 < k < len(seq) - 1 else 0)
                     stop_times.append({"trip_id": tid, "arrival_time": _gtfs_time(arr),
                                        "departure_time": _gtfs_time(dep), "stop_id": stop_id[name],
-                                       "stop_sequence": k + 1})
+                                       "stop_sequence": k + 1, "shape_dist_traveled": round(float(dist[k]), 3)})
                     if k < len(runs):
                         t = dep + runs[k]
     return {
@@ -747,6 +753,7 @@ def build_gtfs(ladders: list[Ladder]) -> dict[str, pd.DataFrame]:
         "routes": pd.DataFrame(routes),
         "trips": pd.DataFrame(trips),
         "stop_times": pd.DataFrame(stop_times),
+        "shapes": pd.DataFrame(shapes),
         "calendar": pd.DataFrame([{"service_id": "WD", "monday": 1, "tuesday": 1, "wednesday": 1, "thursday": 1,
                                    "friday": 1, "saturday": 0, "sunday": 0, "start_date": "20260101",
                                    "end_date": "20271231"}]),
@@ -783,36 +790,30 @@ def write_population(pop: np.ndarray, path: Path) -> None:
         dst.update_tags(1, units="residents per cell", cell_size_m="250")
 
 
-def sha256(path: Path) -> str:
-    """Hex SHA-256 of a file."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def main(out_dir: Path = OUT_DIR, manifest_path: Path = MANIFEST) -> dict:
+    """Build every demo file into ``out_dir`` and write the manifest; return the manifest."""
+    from data.manifest_builder import build_manifest
 
-
-def main() -> None:
-    """Build every demo file and the manifest."""
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": f"{BUILD_DATE}T00:00:00.000Z"})
     rng = np.random.default_rng(SEED)
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
     net = OsmNetwork()
     motorway, junctions = build_motorway(net)
     build_main_roads(net, motorway, junctions)
     parcels, ladders = build_parcels(net, motorway, junctions, rng)
     build_settlement_streets(net, parcels)
-    (OUT_DIR / "roads.osm").write_text(net.to_xml(), encoding="utf-8")
-    write_gpkg({"parcels": parcels}, OUT_DIR / "parcels.gpkg")
-    premises = build_premises(parcels, rng)
-    write_gpkg({"premises": premises}, OUT_DIR / "premises.gpkg")
-    zoning = build_zoning(parcels, motorway, junctions, ladders)
-    write_gpkg(zoning, OUT_DIR / "zoning.gpkg")
+    (out_dir / "roads.osm").write_text(net.to_xml(), encoding="utf-8")
+    write_gpkg({"parcels": parcels}, out_dir / "parcels.gpkg")
+    write_gpkg({"premises": build_premises(parcels, rng)}, out_dir / "premises.gpkg")
+    write_gpkg(build_zoning(parcels, motorway, junctions, ladders), out_dir / "zoning.gpkg")
     municipalities, districts = build_boundaries()
-    write_gpkg({"municipalities": municipalities, "districts": districts}, OUT_DIR / "boundaries.gpkg")
+    write_gpkg({"municipalities": municipalities, "districts": districts}, out_dir / "boundaries.gpkg")
     botkyrka = municipalities.loc[municipalities["KnKod"] == "0127", "geometry"].iloc[0]
-    write_population(build_population(districts, botkyrka), OUT_DIR / "population.tif")
-    write_gtfs(build_gtfs(ladders), OUT_DIR / "transit_gtfs.zip")
-    from data.manifest_builder import build_manifest
-
-    MANIFEST.write_text(json.dumps(build_manifest(OUT_DIR), indent=2, ensure_ascii=False) + "\n",
-                        encoding="utf-8")
+    write_population(build_population(districts, botkyrka), out_dir / "population.tif")
+    write_gtfs(build_gtfs(ladders), out_dir / "transit_gtfs.zip")
+    manifest = build_manifest(out_dir)
+    manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return manifest
 
 
 if __name__ == "__main__":
