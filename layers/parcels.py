@@ -32,6 +32,7 @@ PARCEL_COLUMNS: dict[str, str] = {
     "id": "parcel_id",
     "fastighetsbeteckning": "designation", "beteckning": "designation", "registerbeteckning": "designation",
     "fastbet": "designation", "name": "designation",
+    "fastighets": "designation", "fastbeteck": "designation",  # Shapefile's 10-character column names
     "agarkategori": "owner_type", "ägarkategori": "owner_type", "agare_typ": "owner_type", "owner": "owner_type",
     "markanvandning": "current_use", "användning": "current_use", "use": "current_use",
     "bebyggd_andel": "built_footprint_share", "built_share": "built_footprint_share",
@@ -91,7 +92,7 @@ def load_parcels(source: Source = DEMO_PARCELS, *, layer: str | None = None,
     gdf = read_vector(source, layer=layer, kind="polygon", assume_crs=assume_crs)
     label = source_label(source)
     gdf = rename_columns(gdf, {**PARCEL_COLUMNS, **(column_map or {})})
-    gdf = _designation_from_parts(gdf)
+    gdf = _designation_from_parts(gdf, label)
     if "parcel_id" not in gdf.columns and "designation" in gdf.columns:
         gdf["parcel_id"] = gdf["designation"]
     if "area_m2" in gdf.columns:
@@ -109,7 +110,7 @@ def load_parcels(source: Source = DEMO_PARCELS, *, layer: str | None = None,
     return out
 
 
-def _designation_from_parts(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def _designation_from_parts(gdf: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFrame:
     """Build ``designation`` as 'Trakt block:enhet' (Lantmäteriet style) when it is missing."""
     if "designation" in gdf.columns:
         return gdf
@@ -117,7 +118,7 @@ def _designation_from_parts(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if not {"trakt", "block", "enhet"} <= set(cols):
         if "parcel_id" not in gdf.columns:
             raise SchemaError(
-                "parcels: no designation column (fastighetsbeteckning) and no trakt/block/enhet columns to "
+                f"{label}: no designation column (fastighetsbeteckning) and no trakt/block/enhet columns to "
                 f"build one from; columns found: {', '.join(map(str, gdf.columns[:15]))}. Map your column "
                 "with column_map={'your_name': 'designation'}."
             )
