@@ -1,0 +1,1 @@
+"""Demo-data builder and reference geography (not imported by the app)."""

@@ -17,6 +17,7 @@ What is real and what is synthetic (repeated per file in the manifest):
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import math
 import uuid
@@ -106,9 +107,7 @@ def build_motorway(net: OsmNetwork) -> tuple[LineString, list[Junction]]:
     junctions = []
     for name, number, lat, lon, _ in geo.JUNCTIONS:
         s = line.project(Point(xy(lat, lon)))
-        junctions.append(
-            Junction(name, number, s, _offset(line, s, 0), _offset(line, s, 110), _offset(line, s, -110))
-        )
+        junctions.append(Junction(name, number, s, _offset(line, s, 0), _offset(line, s, 110), _offset(line, s, -110)))
     samples = set(np.arange(0, line.length, 250.0).round(1)) | set(np.round(vertex_s, 1))
     for j in junctions:
         samples |= {round(j.s - 300, 1), round(j.s + 300, 1)}
@@ -116,7 +115,7 @@ def build_motorway(net: OsmNetwork) -> tuple[LineString, list[Junction]]:
     tags = {"highway": "motorway", "ref": "E 4;E 20", "name": "Södertäljevägen", "oneway": "yes"}
     for side, order in ((12.0, samples), (-12.0, samples[::-1])):
         pts = [_offset(line, s, side) for s in order]
-        spd = [speed_at(min(a, b)) for a, b in zip(order[:-1], order[1:], strict=True)]
+        spd = [speed_at(min(a, b)) for a, b in itertools.pairwise(order)]
         start = 0
         for i in range(1, len(spd) + 1):
             if i == len(spd) or spd[i] != spd[start]:
@@ -164,41 +163,116 @@ def build_main_roads(net: OsmNetwork, motorway: LineString, junctions: list[Junc
     hallunda_c, fittja_c = p(59.2447, 17.8253), p(59.2490, 17.8600)
     add(
         "Hallundavägen",
-        [p(59.2452, 17.8140), hallunda_c, jn["Hallunda"].terminal_towards(hallunda_c),
-         p(59.2478, 17.8400), p(59.2510, 17.8490), jn["Fittja"].terminal_towards(p(59.2560, 17.8530))],
-        "secondary", 50,
+        [
+            p(59.2452, 17.8140),
+            hallunda_c,
+            jn["Hallunda"].terminal_towards(hallunda_c),
+            p(59.2478, 17.8400),
+            p(59.2510, 17.8490),
+            jn["Fittja"].terminal_towards(p(59.2560, 17.8530)),
+        ],
+        "secondary",
+        50,
     )
     masmo_link = p(59.2460, 17.8700)
-    add("Albyvägen", [hag[0], p(59.2385, 17.8454), p(59.2420, 17.8540), jn["Fittja"].terminal_towards(fittja_c)],
-        "secondary", 50)
+    add(
+        "Albyvägen",
+        [hag[0], p(59.2385, 17.8454), p(59.2420, 17.8540), jn["Fittja"].terminal_towards(fittja_c)],
+        "secondary",
+        50,
+    )
     add("Fittjavägen", [jn["Fittja"].terminal_towards(fittja_c), p(59.2474, 17.8610)], "tertiary", 40)
-    add("Södertörnsleden", [jn["Fittja"].terminal_towards(fittja_c), masmo_link, p(59.2400, 17.8950),
-                            p(59.2300, 17.9250), p(59.2193, 17.9478)], "primary", 70, "259")
-    add("Huddingevägen", [hag[-1], p(59.1989, 17.8615), p(59.2030, 17.8850), p(59.2057, 17.9053),
-                          p(59.2120, 17.9280), p(59.2193, 17.9478), p(59.2357, 17.9780), p(59.2530, 17.9962),
-                          p(59.2787, 18.0106), p(59.2980, 18.0450), p(59.3150, 18.0650), p(59.3300, 18.0573)],
-        "primary", 70, "226")
+    add(
+        "Södertörnsleden",
+        [
+            jn["Fittja"].terminal_towards(fittja_c),
+            masmo_link,
+            p(59.2400, 17.8950),
+            p(59.2300, 17.9250),
+            p(59.2193, 17.9478),
+        ],
+        "primary",
+        70,
+        "259",
+    )
+    add(
+        "Huddingevägen",
+        [
+            hag[-1],
+            p(59.1989, 17.8615),
+            p(59.2030, 17.8850),
+            p(59.2057, 17.9053),
+            p(59.2120, 17.9280),
+            p(59.2193, 17.9478),
+            p(59.2357, 17.9780),
+            p(59.2530, 17.9962),
+            p(59.2787, 18.0106),
+            p(59.2980, 18.0450),
+            p(59.3150, 18.0650),
+            p(59.3300, 18.0573),
+        ],
+        "primary",
+        70,
+        "226",
+    )
     e4_end = _offset(motorway, motorway.length, 0)
     add("Hornsgatan", [e4_end, p(59.3107, 18.0232), p(59.3160, 18.0355), p(59.3150, 18.0650)], "primary", 50)
     kk = jn["Kungens kurva"]
     skarholmen = p(59.2770, 17.9071)
-    add("Skärholmsvägen", [kk.terminal_towards(skarholmen), skarholmen, p(59.2759, 17.8901), p(59.2643, 17.8847),
-                           jn["Vårby"].terminal_towards(p(59.2643, 17.8847))], "secondary", 50)
-    add("Kungens kurva leden", [kk.terminal_towards(p(59.2680, 17.9200)), p(59.2680, 17.9200), p(59.2700, 17.9500),
-                                p(59.2550, 17.9650), p(59.2357, 17.9780)], "secondary", 60)
-    add("Masmovägen", [jn["Vårby"].terminal_towards(p(59.2499, 17.8814)), p(59.2499, 17.8814), masmo_link],
-        "tertiary", 50)
+    add(
+        "Skärholmsvägen",
+        [
+            kk.terminal_towards(skarholmen),
+            skarholmen,
+            p(59.2759, 17.8901),
+            p(59.2643, 17.8847),
+            jn["Vårby"].terminal_towards(p(59.2643, 17.8847)),
+        ],
+        "secondary",
+        50,
+    )
+    add(
+        "Kungens kurva leden",
+        [
+            kk.terminal_towards(p(59.2680, 17.9200)),
+            p(59.2680, 17.9200),
+            p(59.2700, 17.9500),
+            p(59.2550, 17.9650),
+            p(59.2357, 17.9780),
+        ],
+        "secondary",
+        60,
+    )
+    add(
+        "Masmovägen",
+        [jn["Vårby"].terminal_towards(p(59.2499, 17.8814)), p(59.2499, 17.8814), masmo_link],
+        "tertiary",
+        50,
+    )
     bn = jn["Bredäng norra"]
-    add("Bredängsvägen", [bn.terminal_towards(p(59.2948, 17.9360)), p(59.2948, 17.9360), p(59.2850, 17.9216),
-                          skarholmen], "secondary", 50)
-    add("Fruängsvägen", [bn.terminal_towards(p(59.2880, 17.9700)), p(59.2880, 17.9700), p(59.2787, 18.0106)],
-        "secondary", 50)
+    add(
+        "Bredängsvägen",
+        [bn.terminal_towards(p(59.2948, 17.9360)), p(59.2948, 17.9360), p(59.2850, 17.9216), skarholmen],
+        "secondary",
+        50,
+    )
+    add(
+        "Fruängsvägen",
+        [bn.terminal_towards(p(59.2880, 17.9700)), p(59.2880, 17.9700), p(59.2787, 18.0106)],
+        "secondary",
+        50,
+    )
     mb = jn["Moraberg"]
-    add("Moraleden", [mb.terminal_towards(p(59.1950, 17.6250)), p(59.1950, 17.6250), p(59.2050, 17.6000)],
-        "primary", 50)
+    add(
+        "Moraleden", [mb.terminal_towards(p(59.1950, 17.6250)), p(59.1950, 17.6250), p(59.2050, 17.6000)], "primary", 50
+    )
     ost = p(59.1841, 17.6626)
-    add("Östertäljevägen", [mb.terminal_towards(ost), ost, p(59.1880, 17.7000), p(59.1935, 17.7522),
-                            p(59.2050, 17.7700)], "secondary", 70)
+    add(
+        "Östertäljevägen",
+        [mb.terminal_towards(ost), ost, p(59.1880, 17.7000), p(59.1935, 17.7522), p(59.2050, 17.7700)],
+        "secondary",
+        70,
+    )
     add("Rönningevägen", [hag[-2], p(59.1990, 17.7900), p(59.1935, 17.7522)], "secondary", 70)
     add("Vårstavägen", [hag[-2], p(59.1850, 17.8150), p(59.1653, 17.7974), p(59.1400, 17.7800)], "secondary", 70)
     return {name: pts for name, (pts, _) in roads.items()}
@@ -223,9 +297,11 @@ class Ladder:
 
     @property
     def pitch(self) -> float:
+        """Distance between parallel streets, metres."""
         return 2 * (self.depth + self.gap) + 10
 
     def world(self, u: float, v: float) -> XY:
+        """World coordinates of local ``u`` (along the streets) and ``v`` (across them)."""
         a = math.radians(self.angle)
         x = self.origin[0] + u * math.cos(a) - v * math.sin(a)
         y = self.origin[1] + u * math.sin(a) + v * math.cos(a)
@@ -233,42 +309,109 @@ class Ladder:
 
 
 AREAS: list[Ladder] = [
-    Ladder("Södra Porten", "Eriksberg", "new_land", (660960.0, 6569070.0), 0, 720,
-           ("Hågelby hagväg", "Saltmossvägen", "Kumla gårdsväg norra"), 85, (65, 125)),
-    Ladder("Södra Porten", "Botkyrka", "new_land", (661000.0, 6570040.0), 33.3, 380, ("Kyrkvägen",), 70,
-           (60, 110), rows=(1,)),
+    Ladder(
+        "Södra Porten",
+        "Eriksberg",
+        "new_land",
+        (660960.0, 6569070.0),
+        0,
+        720,
+        ("Hågelby hagväg", "Saltmossvägen", "Kumla gårdsväg norra"),
+        85,
+        (65, 125),
+    ),
+    Ladder(
+        "Södra Porten",
+        "Botkyrka",
+        "new_land",
+        (661000.0, 6570040.0),
+        33.3,
+        380,
+        ("Kyrkvägen",),
+        70,
+        (60, 110),
+        rows=(1,),
+    ),
     Ladder("Eriksberg", "Kumla", "industrial", (661020.0, 6569680.0), 0, 640, ("Kumla gårdsväg",), 85, (40, 75)),
-    Ladder("Eriksberg", "Eriksberg", "retail", (661880.0, 6569450.0), 0, 420, ("Eriksbergsvägen", "Bauhausvägen"),
-           85, (55, 100)),
+    Ladder(
+        "Eriksberg",
+        "Eriksberg",
+        "retail",
+        (661880.0, 6569450.0),
+        0,
+        420,
+        ("Eriksbergsvägen", "Bauhausvägen"),
+        85,
+        (55, 100),
+    ),
     Ladder("Alby", "Alby", "centre", (662080.0, 6570250.0), 20, 480, ("Albygatan", "Albyplan"), 45, (24, 40)),
-    Ladder("Hallunda", "Hallunda", "centre", (661050.0, 6570600.0), 33.3, 350, ("Hallunda torg", "Borgvägen"),
-           45, (24, 40)),
-    Ladder("Fittja", "Fittja", "centre", (663000.0, 6571250.0), 10, 350, ("Fittja torg", "Krögarvägen"), 45,
-           (25, 42)),
-    Ladder("Tumba", "Skyttbrink", "industrial", (663000.0, 6565250.0), 0, 600, ("Skyttbrinksvägen", "Smedvägen"),
-           70, (40, 70)),
-    Ladder("Tumba", "Tuna", "industrial", (660700.0, 6566600.0), 0, 500, ("Tunarondellen", "Verkstadsvägen"), 55,
-           (35, 60)),
-    Ladder("Vårsta", "Bovallen", "industrial", (660150.0, 6561900.0), 0, 450, ("Bovallsvägen", "Lagervägen"), 55,
-           (35, 60)),
+    Ladder(
+        "Hallunda", "Hallunda", "centre", (661050.0, 6570600.0), 33.3, 350, ("Hallunda torg", "Borgvägen"), 45, (24, 40)
+    ),
+    Ladder("Fittja", "Fittja", "centre", (663000.0, 6571250.0), 10, 350, ("Fittja torg", "Krögarvägen"), 45, (25, 42)),
+    Ladder(
+        "Tumba",
+        "Skyttbrink",
+        "industrial",
+        (663000.0, 6565250.0),
+        0,
+        600,
+        ("Skyttbrinksvägen", "Smedvägen"),
+        70,
+        (40, 70),
+    ),
+    Ladder(
+        "Tumba", "Tuna", "industrial", (660700.0, 6566600.0), 0, 500, ("Tunarondellen", "Verkstadsvägen"), 55, (35, 60)
+    ),
+    Ladder(
+        "Vårsta", "Bovallen", "industrial", (660150.0, 6561900.0), 0, 450, ("Bovallsvägen", "Lagervägen"), 55, (35, 60)
+    ),
 ]
 
 #: Strips along E4/E20: (area, trakt, from-junction, start offset m, length m, side +1 right/-1 left).
-E4_STRIPS = [("Fittja-Hallunda E4/E20", "Slagsta", "Trafikplats Hallunda", 520, 900, -1),
-             ("Fittja-Hallunda E4/E20", "Fittja", "Trafikplats Fittja", -1000, 560, 1)]
+E4_STRIPS = [
+    ("Fittja-Hallunda E4/E20", "Slagsta", "Trafikplats Hallunda", 520, 900, -1),
+    ("Fittja-Hallunda E4/E20", "Fittja", "Trafikplats Fittja", -1000, 560, 1),
+]
 
 ATTRIBUTES = {
     # kind: owner weights, plan status weights, use codes, current uses, built share, vacancy, ratios
-    "industrial": ({"private": 0.85, "municipal": 0.15}, {"adopted": 0.95, "none": 0.05},
-                   {"J": 0.5, "Z": 0.4, "K": 0.1}, ("industry", "warehouse"), (0.2, 0.55), 0.08, (0.5, 0.6, 0.8)),
-    "retail": ({"private": 0.9, "municipal": 0.1}, {"adopted": 1.0}, {"H": 0.6, "Z": 0.3, "K": 0.1},
-               ("retail", "warehouse"), (0.25, 0.5), 0.05, (0.5, 0.8)),
-    "centre": ({"private": 0.6, "municipal": 0.4}, {"adopted": 0.9, "in_progress": 0.1},
-               {"C": 0.5, "B": 0.3, "K": 0.2}, ("mixed", "residential", "office", "retail"), (0.3, 0.6), 0.06,
-               (1.0, 1.5, 2.0)),
-    "e4_strip": ({"private": 0.6, "municipal": 0.4}, {"adopted": 0.7, "in_progress": 0.1, "none": 0.2},
-                 {"Z": 0.5, "J": 0.3, "K": 0.2}, ("warehouse", "industry", "office"), (0.15, 0.4), 0.25,
-                 (0.5, 0.6, 1.0)),
+    "industrial": (
+        {"private": 0.85, "municipal": 0.15},
+        {"adopted": 0.95, "none": 0.05},
+        {"J": 0.5, "Z": 0.4, "K": 0.1},
+        ("industry", "warehouse"),
+        (0.2, 0.55),
+        0.08,
+        (0.5, 0.6, 0.8),
+    ),
+    "retail": (
+        {"private": 0.9, "municipal": 0.1},
+        {"adopted": 1.0},
+        {"H": 0.6, "Z": 0.3, "K": 0.1},
+        ("retail", "warehouse"),
+        (0.25, 0.5),
+        0.05,
+        (0.5, 0.8),
+    ),
+    "centre": (
+        {"private": 0.6, "municipal": 0.4},
+        {"adopted": 0.9, "in_progress": 0.1},
+        {"C": 0.5, "B": 0.3, "K": 0.2},
+        ("mixed", "residential", "office", "retail"),
+        (0.3, 0.6),
+        0.06,
+        (1.0, 1.5, 2.0),
+    ),
+    "e4_strip": (
+        {"private": 0.6, "municipal": 0.4},
+        {"adopted": 0.7, "in_progress": 0.1, "none": 0.2},
+        {"Z": 0.5, "J": 0.3, "K": 0.2},
+        ("warehouse", "industry", "office"),
+        (0.15, 0.4),
+        0.25,
+        (0.5, 0.6, 1.0),
+    ),
 }
 
 
@@ -291,28 +434,39 @@ def lay_out(ladder: Ladder, rng: np.random.Generator, net: OsmNetwork) -> list[d
     plots = []
     for k, street in enumerate(ladder.streets):
         v0 = k * ladder.pitch
-        net.add_way([ladder.world(0, v0), ladder.world(ladder.length, v0)],
-                    {"highway": "tertiary" if k == 0 else "unclassified", "name": street, "maxspeed": "40"},
-                    spacing=60)
+        net.add_way(
+            [ladder.world(0, v0), ladder.world(ladder.length, v0)],
+            {"highway": "tertiary" if k == 0 else "unclassified", "name": street, "maxspeed": "40"},
+            spacing=60,
+        )
         for row in ladder.rows:
             near, far = v0 + row * ladder.gap, v0 + row * (ladder.gap + ladder.depth)
             cuts = _cuts(rng, ladder.length, ladder.widths)
-            for u0, u1 in zip(cuts[:-1], cuts[1:], strict=True):
-                poly = Polygon([ladder.world(u0 + 3, near), ladder.world(u1 - 3, near),
-                                ladder.world(u1 - 3, far), ladder.world(u0 + 3, far)])
-                plots.append({"geometry": poly.normalize(), "block": k + 1, "street": street, "u": u0,
-                              "row": row})
+            for u0, u1 in itertools.pairwise(cuts):
+                poly = Polygon(
+                    [
+                        ladder.world(u0 + 3, near),
+                        ladder.world(u1 - 3, near),
+                        ladder.world(u1 - 3, far),
+                        ladder.world(u0 + 3, far),
+                    ]
+                )
+                plots.append({"geometry": poly.normalize(), "block": k + 1, "street": street, "u": u0, "row": row})
     if len(ladder.streets) > 1:
-        top = (len(ladder.streets) - 1) * ladder.pitch
+        (len(ladder.streets) - 1) * ladder.pitch
         for u in (0, ladder.length):
             for k in range(len(ladder.streets) - 1):
-                net.add_way([ladder.world(u, k * ladder.pitch), ladder.world(u, (k + 1) * ladder.pitch)],
-                            {"highway": "unclassified", "name": ladder.streets[0], "maxspeed": "40"}, spacing=60)
+                net.add_way(
+                    [ladder.world(u, k * ladder.pitch), ladder.world(u, (k + 1) * ladder.pitch)],
+                    {"highway": "unclassified", "name": ladder.streets[0], "maxspeed": "40"},
+                    spacing=60,
+                )
     return plots
 
 
-def strip_ladder(area: str, trakt: str, junction: Junction, start: float, length: float, side: int,
-                 motorway: LineString) -> Ladder:
+def strip_ladder(
+    area: str, trakt: str, junction: Junction, start: float, length: float, side: int, motorway: LineString
+) -> Ladder:
     """A one-street ladder parallel to the motorway, 130 m from its centreline."""
     s0 = junction.s + start
     a = motorway.interpolate(s0)
@@ -322,16 +476,18 @@ def strip_ladder(area: str, trakt: str, junction: Junction, start: float, length
     return Ladder(area, trakt, "e4_strip", origin, angle, length, (f"{trakt} företagsväg",), 55, (45, 80))
 
 
-def build_parcels(net: OsmNetwork, motorway: LineString, junctions: list[Junction],
-                  rng: np.random.Generator) -> tuple[gpd.GeoDataFrame, list[Ladder]]:
+def build_parcels(
+    net: OsmNetwork, motorway: LineString, junctions: list[Junction], rng: np.random.Generator
+) -> tuple[gpd.GeoDataFrame, list[Ladder]]:
     """Lay out every business area, connect its streets and attribute its plots."""
     jn = {j.name: j for j in junctions}
     ladders = list(AREAS) + [strip_ladder(a, t, jn[j], s, n, side, motorway) for a, t, j, s, n, side in E4_STRIPS]
     records = []
     for ladder in ladders:
         for plot in lay_out(ladder, rng, net):
-            records.append({**plot, "area_name": ladder.area_name, "trakt": ladder.trakt, "kind": ladder.kind,
-                            "ladder": ladder})
+            records.append(
+                {**plot, "area_name": ladder.area_name, "trakt": ladder.trakt, "kind": ladder.kind, "ladder": ladder}
+            )
     _connect_areas(net, ladders)
     gdf = gpd.GeoDataFrame(records, geometry="geometry", crs=CRS)
     return _attribute(gdf, rng), ladders
@@ -348,14 +504,15 @@ def _connect_areas(net: OsmNetwork, ladders: list[Ladder]) -> None:
     net.add_way([eriksberg.world(0, 0), sp.world(0, top)], kumla, spacing=60)
     # Entrance 2: the valley's east collector meets Hagelbyleden at Hagelby hage.
     net.add_way([sp.world(sp.length, 0), hag[3]], kumla)
-    net.add_way([sp.world(sp.length, top), eriksberg.world(eriksberg.length, 0)],
-                {"highway": "unclassified", "name": "Saltmossvägen", "maxspeed": "40"})
+    net.add_way(
+        [sp.world(sp.length, top), eriksberg.world(eriksberg.length, 0)],
+        {"highway": "unclassified", "name": "Saltmossvägen", "maxspeed": "40"},
+    )
     main = ("primary", "secondary", "tertiary")
     for ladder in [sp_north, *ladders[3:]]:
         end = ladder.world(0, 0)
         target = net.nearest_node(end, highways=[h for h in main if h != "tertiary"] + ["secondary"])
-        net.add_way([end, target], {"highway": "unclassified", "name": ladder.streets[0], "maxspeed": "40"},
-                    spacing=60)
+        net.add_way([end, target], {"highway": "unclassified", "name": ladder.streets[0], "maxspeed": "40"}, spacing=60)
 
 
 def _attribute(gdf: gpd.GeoDataFrame, rng: np.random.Generator) -> gpd.GeoDataFrame:
@@ -366,24 +523,34 @@ def _attribute(gdf: gpd.GeoDataFrame, rng: np.random.Generator) -> gpd.GeoDataFr
         block = int(rec.block) + (10 if rec.ladder.streets[0] == "Kyrkvägen" else 0)
         key = (rec.trakt, block)
         enhet[key] = enhet.get(key, 0) + 1
-        out = {"objektidentitet": str(uuid.UUID(bytes=rng.bytes(16), version=4)),
-               "kommunkod": "0127", "kommunnamn": "Botkyrka", "trakt": rec.trakt, "block": str(block),
-               "enhet": enhet[key], "area_name": rec.area_name}
+        out = {
+            "objektidentitet": str(uuid.UUID(bytes=rng.bytes(16), version=4)),
+            "kommunkod": "0127",
+            "kommunnamn": "Botkyrka",
+            "trakt": rec.trakt,
+            "block": str(block),
+            "enhet": enhet[key],
+            "area_name": rec.area_name,
+        }
         if rec.kind == "new_land":
             out.update(_new_land(rec, rng))
         else:
             owner_w, plan_w, codes, uses, built, vac_p, ratios = ATTRIBUTES[rec.kind]
             vacant = bool(rng.random() < vac_p)
             status = _choice(rng, plan_w)
-            out.update({
-                "new_land": False, "owner_type": _choice(rng, owner_w),
-                "current_use": "undeveloped" if vacant else str(rng.choice(uses)),
-                "built_footprint_share": 0.0 if vacant else round(float(rng.uniform(*built)), 2),
-                "vacant": vacant, "plan_status": status,
-                "plan_use_code": _choice(rng, codes) if status != "none" else None,
-                "max_plot_ratio": float(rng.choice(ratios)) if status == "adopted" else None,
-                "plan_name": None if status == "none" else f"Detaljplan {rec.trakt} {block}",
-            })
+            out.update(
+                {
+                    "new_land": False,
+                    "owner_type": _choice(rng, owner_w),
+                    "current_use": "undeveloped" if vacant else str(rng.choice(uses)),
+                    "built_footprint_share": 0.0 if vacant else round(float(rng.uniform(*built)), 2),
+                    "vacant": vacant,
+                    "plan_status": status,
+                    "plan_use_code": _choice(rng, codes) if status != "none" else None,
+                    "max_plot_ratio": float(rng.choice(ratios)) if status == "adopted" else None,
+                    "plan_name": None if status == "none" else f"Detaljplan {rec.trakt} {block}",
+                }
+            )
         rows.append(out)
     attrs = pd.DataFrame(rows)
     out = gpd.GeoDataFrame(attrs, geometry=gdf.geometry.values, crs=CRS)
@@ -397,12 +564,18 @@ def _new_land(rec, rng: np.random.Generator) -> dict:
     hagelby_hage = ladder.streets[0] == "Hågelby hagväg" and rec.block == 1 and rec.u >= 460
     saltmossen = ladder.streets[0] == "Hågelby hagväg" and rec.block == 1 and rec.u < 460
     status = "in_progress" if hagelby_hage or saltmossen else "none"
-    plan = ("Detaljplan 1 Hågelby hage" if hagelby_hage else "Detaljplan 2 Saltmossen" if saltmossen else None)
-    return {"new_land": True, "owner_type": "Södra Porten AB" if rng.random() < 0.8 else "municipal",
-            "current_use": "undeveloped", "built_footprint_share": 0.0, "vacant": True, "plan_status": status,
-            "plan_use_code": ("Z" if hagelby_hage else "K" if saltmossen and rec.row > 0 else "Z" if saltmossen
-                              else None),
-            "max_plot_ratio": None, "plan_name": plan}
+    plan = "Detaljplan 1 Hågelby hage" if hagelby_hage else "Detaljplan 2 Saltmossen" if saltmossen else None
+    return {
+        "new_land": True,
+        "owner_type": "Södra Porten AB" if rng.random() < 0.8 else "municipal",
+        "current_use": "undeveloped",
+        "built_footprint_share": 0.0,
+        "vacant": True,
+        "plan_status": status,
+        "plan_use_code": ("Z" if hagelby_hage else "K" if saltmossen and rec.row > 0 else "Z" if saltmossen else None),
+        "max_plot_ratio": None,
+        "plan_name": plan,
+    }
 
 
 # --------------------------------------------------------------------------- residential streets
@@ -439,7 +612,7 @@ def _cut_segment(a: XY, b: XY, ticks: np.ndarray, c: XY) -> list[tuple[XY, XY]]:
     base = c[0] if horizontal else c[1]
     stops = [lo] + [base + t for t in ticks if lo < base + t < hi] + [hi]
     pts = [(round(s, 1), round(a[1], 1)) if horizontal else (round(a[0], 1), round(s, 1)) for s in stops]
-    return list(zip(pts[:-1], pts[1:], strict=True))
+    return list(itertools.pairwise(pts))
 
 
 def _components(segments: list[tuple[XY, XY]]) -> list[list[tuple[XY, XY]]]:
@@ -481,7 +654,8 @@ def build_boundaries() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
         parts.setdefault(name, []).append(cell.intersection(botkyrka))
     districts = gpd.GeoDataFrame(
         {"district": list(parts), "population_published": [geo.BOTKYRKA_DISTRICTS[n] for n in parts]},
-        geometry=[unary_union(g) for g in parts.values()], crs=CRS,
+        geometry=[unary_union(g) for g in parts.values()],
+        crs=CRS,
     )
     return municipalities, districts
 
@@ -510,8 +684,10 @@ def build_population(districts: gpd.GeoDataFrame, botkyrka: Polygon) -> np.ndarr
         w = sum(share * kernel(lat, lon, spread) for lat, lon, spread, share in geo.DISTRICT_SETTLEMENTS[d.district])
         w = np.where(mask, w + 1e-4, 0.0)
         pop += _allocate(int(d.population_published), w)
-    other = sum(total * kernel(lat, lon, spread) / kernel(lat, lon, spread).sum()
-                for _, lat, lon, spread, total in geo.OTHER_SETTLEMENTS)
+    other = sum(
+        total * kernel(lat, lon, spread) / kernel(lat, lon, spread).sum()
+        for _, lat, lon, spread, total in geo.OTHER_SETTLEMENTS
+    )
     pop += np.where(in_botkyrka, 0.0, np.floor(other + 0.5))
     return pop.reshape(POP_SHAPE).astype("float32")
 
@@ -526,8 +702,9 @@ def _allocate(total: int, weights: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- zoning
-def build_zoning(parcels: gpd.GeoDataFrame, motorway: LineString, junctions: list[Junction],
-                 ladders: list[Ladder]) -> dict[str, gpd.GeoDataFrame]:
+def build_zoning(
+    parcels: gpd.GeoDataFrame, motorway: LineString, junctions: list[Junction], ladders: list[Ladder]
+) -> dict[str, gpd.GeoDataFrame]:
     """Comprehensive-plan land use (ÖP-modell), change areas and constraint areas."""
     minx, miny, maxx, maxy = parcels.total_bounds
     extent = box(minx - 1500, miny - 1500, maxx + 1500, maxy + 1500)
@@ -569,45 +746,102 @@ def build_zoning(parcels: gpd.GeoDataFrame, motorway: LineString, junctions: lis
     land_use = land_use[land_use.geometry.area > 100].reset_index(drop=True)
     new_land = parcels[parcels["new_land"]].union_all()
     e4_strip = motorway.buffer(320).intersection(
-        unary_union([Point(j.centre).buffer(2600) for j in junctions if j.number in ("146", "147")]).convex_hull)
+        unary_union([Point(j.centre).buffer(2600) for j in junctions if j.number in ("146", "147")]).convex_hull
+    )
     tuna = areas["Tumba (Tuna)"].buffer(150)
-    change = gpd.GeoDataFrame([
-        {"area_no": 9, "name": "Nyetableringar i Eriksberg - Södra Porten", "kind": "förändringsområde",
-         "description": "Change area 9 of the comprehensive plan: new establishments at Södra Porten",
-         "geometry": new_land.convex_hull.buffer(40)},
-        {"area_no": 3, "name": "Passager över och verksamheter intill E4/E20", "kind": "förändringsområde",
-         "description": "Change area 3: passages over, and businesses next to, E4/E20", "geometry": e4_strip},
-        {"area_no": 11, "name": "Mer verksamhetsmark vid Tunarondellen", "kind": "förändringsområde",
-         "description": "Change area 11: more space for businesses at Tunarondellen (Tumba)", "geometry": tuna},
-        {"area_no": 0, "name": "Hallunda centrum - Alby centrum - Eriksbergs verksamhetsområde",
-         "kind": "utvecklingsområde", "description": "Centre to strengthen",
-         "geometry": unary_union([areas["Hallunda (Hallunda)"], areas["Alby (Alby)"], areas["Eriksberg (Kumla)"],
-                                  areas["Eriksberg (Eriksberg)"]]).convex_hull},
-    ], geometry="geometry", crs=CRS)
+    change = gpd.GeoDataFrame(
+        [
+            {
+                "area_no": 9,
+                "name": "Nyetableringar i Eriksberg - Södra Porten",
+                "kind": "förändringsområde",
+                "description": "Change area 9 of the comprehensive plan: new establishments at Södra Porten",
+                "geometry": new_land.convex_hull.buffer(40),
+            },
+            {
+                "area_no": 3,
+                "name": "Passager över och verksamheter intill E4/E20",
+                "kind": "förändringsområde",
+                "description": "Change area 3: passages over, and businesses next to, E4/E20",
+                "geometry": e4_strip,
+            },
+            {
+                "area_no": 11,
+                "name": "Mer verksamhetsmark vid Tunarondellen",
+                "kind": "förändringsområde",
+                "description": "Change area 11: more space for businesses at Tunarondellen (Tumba)",
+                "geometry": tuna,
+            },
+            {
+                "area_no": 0,
+                "name": "Hallunda centrum - Alby centrum - Eriksbergs verksamhetsområde",
+                "kind": "utvecklingsområde",
+                "description": "Centre to strengthen",
+                "geometry": unary_union(
+                    [
+                        areas["Hallunda (Hallunda)"],
+                        areas["Alby (Alby)"],
+                        areas["Eriksberg (Kumla)"],
+                        areas["Eriksberg (Eriksberg)"],
+                    ]
+                ).convex_hull,
+            },
+        ],
+        geometry="geometry",
+        crs=CRS,
+    )
     kyrka = Point(xy(*geo.POINTS["Botkyrka kyrka"][:2]))
     sp = ladders[0]
     heritage_west = Polygon([sp.world(-40, -120), sp.world(150, -120), sp.world(150, 330), sp.world(-40, 330)])
-    constraints = gpd.GeoDataFrame([
-        {"kind": "heritage", "name": "Botkyrka kyrka: kyrkomiljö och fornlämningar",
-         "description": "Church environment and ancient remains (fornlämningar) constrain the western part",
-         "geometry": unary_union([kyrka.buffer(230), heritage_west])},
-        {"kind": "heritage", "name": "Fornlämningar vid Hågelby gård", "description": "Ancient remains",
-         "geometry": Point(xy(59.2208, 17.8308)).buffer(140)},
-        {"kind": "nature", "name": "Albysjön strandskydd", "description": "Shore protection, 100 m",
-         "geometry": lakes["Albysjön"].buffer(100).difference(lakes["Albysjön"])},
-        {"kind": "nature", "name": "Bovallen skogsbryn", "description": "Valuable forest edge",
-         "geometry": Point(ladders[9].world(440, 100)).buffer(90)},
-        {"kind": "nature", "name": "Hågelbyparken", "description": "Park and nature area",
-         "geometry": green["Hågelbyparken"]},
-        *[{"kind": "water", "name": n, "description": "Lake", "geometry": g} for n, g in lakes.items()],
-    ], geometry="geometry", crs=CRS)
+    constraints = gpd.GeoDataFrame(
+        [
+            {
+                "kind": "heritage",
+                "name": "Botkyrka kyrka: kyrkomiljö och fornlämningar",
+                "description": "Church environment and ancient remains (fornlämningar) constrain the western part",
+                "geometry": unary_union([kyrka.buffer(230), heritage_west]),
+            },
+            {
+                "kind": "heritage",
+                "name": "Fornlämningar vid Hågelby gård",
+                "description": "Ancient remains",
+                "geometry": Point(xy(59.2208, 17.8308)).buffer(140),
+            },
+            {
+                "kind": "nature",
+                "name": "Albysjön strandskydd",
+                "description": "Shore protection, 100 m",
+                "geometry": lakes["Albysjön"].buffer(100).difference(lakes["Albysjön"]),
+            },
+            {
+                "kind": "nature",
+                "name": "Bovallen skogsbryn",
+                "description": "Valuable forest edge",
+                "geometry": Point(ladders[9].world(440, 100)).buffer(90),
+            },
+            {
+                "kind": "nature",
+                "name": "Hågelbyparken",
+                "description": "Park and nature area",
+                "geometry": green["Hågelbyparken"],
+            },
+            *[{"kind": "water", "name": n, "description": "Lake", "geometry": g} for n, g in lakes.items()],
+        ],
+        geometry="geometry",
+        crs=CRS,
+    )
     return {"land_use": land_use, "change_areas": change, "constraints": constraints}
 
 
 # --------------------------------------------------------------------------- premises
 RENT = {"office": (1400, 2200), "warehouse": (800, 1100), "industry": (700, 1000), "retail": (1200, 2500)}
-USE_TO_PREMISES = {"industry": "industry", "warehouse": "warehouse", "retail": "retail", "office": "office",
-                   "mixed": "office"}
+USE_TO_PREMISES = {
+    "industry": "industry",
+    "warehouse": "warehouse",
+    "retail": "retail",
+    "office": "office",
+    "mixed": "office",
+}
 
 
 def build_premises(parcels: gpd.GeoDataFrame, rng: np.random.Generator) -> gpd.GeoDataFrame:
@@ -621,14 +855,19 @@ def build_premises(parcels: gpd.GeoDataFrame, rng: np.random.Generator) -> gpd.G
         floor_area = round(p.area_m2 * p.built_footprint_share * floors * float(rng.uniform(0.3, 0.9)), -1)
         vacant = bool(rng.random() < 0.18)
         since = dt.date(2025, 1, 1) + dt.timedelta(days=int(rng.integers(0, 690))) if vacant else None
-        rows.append({
-            "premises_id": f"L{i:04d}", "address": f"{p.street if hasattr(p, 'street') else p.trakt} {i}",
-            "premises_type": kind, "floor_area_m2": max(floor_area, 80.0), "vacant": vacant,
-            "vacant_since": since.isoformat() if since else None,
-            "asking_rent_sek_m2_year": int(round(rng.uniform(*RENT[kind]), -1)),
-            "parcel_designation": f"{p.trakt} {p.block}:{p.enhet}",
-            "geometry": p.geometry.representative_point(),
-        })
+        rows.append(
+            {
+                "premises_id": f"L{i:04d}",
+                "address": f"{p.street if hasattr(p, 'street') else p.trakt} {i}",
+                "premises_type": kind,
+                "floor_area_m2": max(floor_area, 80.0),
+                "vacant": vacant,
+                "vacant_since": since.isoformat() if since else None,
+                "asking_rent_sek_m2_year": int(round(rng.uniform(*RENT[kind]), -1)),
+                "parcel_designation": f"{p.trakt} {p.block}:{p.enhet}",
+                "geometry": p.geometry.representative_point(),
+            }
+        )
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS)
 
 
@@ -647,14 +886,14 @@ def _haversine(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 def _run_times(coords: list[tuple[float, float]], total_min: float | None, speed_kmh: float) -> list[float]:
     """Seconds between consecutive stops: a fixed total split by distance, or a speed."""
-    d = [_haversine(a, b) for a, b in zip(coords[:-1], coords[1:], strict=True)]
+    d = [_haversine(a, b) for a, b in itertools.pairwise(coords)]
     if total_min is not None:
         return [total_min * 60 * x / sum(d) for x in d]
     return [1.3 * x / (speed_kmh / 3.6) for x in d]
 
 
 def _gtfs_time(sec: float) -> str:
-    s = int(round(sec))
+    s = round(sec)
     return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
@@ -688,12 +927,18 @@ def build_gtfs(ladders: list[Ladder]) -> dict[str, pd.DataFrame]:
         "Vårsta centrum": (59.1660, 17.7980),
         "Slagsta företagsområde": ll(strip.world(450, 0)),
     }
-    stops = [{"stop_id": f"T13-{i:02d}", "stop_name": n, "stop_lat": la, "stop_lon": lo}
-             for i, (n, la, lo) in enumerate(geo.METRO_T13, start=1)]
-    stops += [{"stop_id": f"J-{i:02d}", "stop_name": n, "stop_lat": la, "stop_lon": lo}
-              for i, (n, la, lo, _) in enumerate(geo.COMMUTER_RAIL, start=1)]
-    stops += [{"stop_id": f"B-{i:02d}", "stop_name": n, "stop_lat": la, "stop_lon": lo}
-              for i, (n, (la, lo)) in enumerate(bus_stops.items(), start=1)]
+    stops = [
+        {"stop_id": f"T13-{i:02d}", "stop_name": n, "stop_lat": la, "stop_lon": lo}
+        for i, (n, la, lo) in enumerate(geo.METRO_T13, start=1)
+    ]
+    stops += [
+        {"stop_id": f"J-{i:02d}", "stop_name": n, "stop_lat": la, "stop_lon": lo}
+        for i, (n, la, lo, _) in enumerate(geo.COMMUTER_RAIL, start=1)
+    ]
+    stops += [
+        {"stop_id": f"B-{i:02d}", "stop_name": n, "stop_lat": la, "stop_lon": lo}
+        for i, (n, (la, lo)) in enumerate(bus_stops.items(), start=1)
+    ]
     stop_id = {s["stop_name"]: s["stop_id"] for s in stops}
     coord = {s["stop_name"]: (s["stop_lat"], s["stop_lon"]) for s in stops}
     metro = [n for n, _, _ in geo.METRO_T13]
@@ -703,63 +948,173 @@ def build_gtfs(ladders: list[Ladder]) -> dict[str, pd.DataFrame]:
         ("T13", "13", "Norsborg - T-Centralen", 1, metro, WEEKDAY_METRO, 36.0, 20),
         ("J40", "40", "Södertälje centrum - Stockholm City", 2, rail, WEEKDAY_RAIL, 42.0, 40),
         ("J40", "40", "Tumba - Stockholm City (peak)", 2, rail[3:], PEAK_EXTRA_RAIL, 22.0, 40),
-        ("B710", "710", "Alby - Eriksberg - Tumba", 3,
-         ["Alby centrum (buss)", "Kumla gårdsväg östra", "Kumla gårdsväg västra", "Södra Porten norra",
-          "Saltmossvägen", "Hågelby hage", "Hågelby gård", "Tuna", "Tumba station (buss)"], WEEKDAY_BUS, 28, 20),
-        ("B711", "711", "Hallunda - Eriksberg - Alby", 3,
-         ["Hallunda centrum (buss)", "Kumla gårdsväg västra", "Kumla gårdsväg östra", "Alby centrum (buss)"],
-         WEEKDAY_BUS, 25, 20),
-        ("B720", "720", "Tumba - Skyttbrink - Tullinge", 3,
-         ["Tumba station (buss)", "Skyttbrink", "Tullinge station (buss)"], WEEKDAY_BUS, 30, 20),
-        ("B730", "730", "Tumba - Tunarondellen - Vårsta", 3,
-         ["Tumba station (buss)", "Tuna", "Tunarondellen", "Bovallen", "Vårsta centrum"], WEEKDAY_BUS, 35, 20),
-        ("B740", "740", "Fittja - Slagsta - Hallunda", 3,
-         ["Fittja centrum (buss)", "Slagsta företagsområde", "Hallunda centrum (buss)"], WEEKDAY_BUS, 28, 20),
+        (
+            "B710",
+            "710",
+            "Alby - Eriksberg - Tumba",
+            3,
+            [
+                "Alby centrum (buss)",
+                "Kumla gårdsväg östra",
+                "Kumla gårdsväg västra",
+                "Södra Porten norra",
+                "Saltmossvägen",
+                "Hågelby hage",
+                "Hågelby gård",
+                "Tuna",
+                "Tumba station (buss)",
+            ],
+            WEEKDAY_BUS,
+            28,
+            20,
+        ),
+        (
+            "B711",
+            "711",
+            "Hallunda - Eriksberg - Alby",
+            3,
+            ["Hallunda centrum (buss)", "Kumla gårdsväg västra", "Kumla gårdsväg östra", "Alby centrum (buss)"],
+            WEEKDAY_BUS,
+            25,
+            20,
+        ),
+        (
+            "B720",
+            "720",
+            "Tumba - Skyttbrink - Tullinge",
+            3,
+            ["Tumba station (buss)", "Skyttbrink", "Tullinge station (buss)"],
+            WEEKDAY_BUS,
+            30,
+            20,
+        ),
+        (
+            "B730",
+            "730",
+            "Tumba - Tunarondellen - Vårsta",
+            3,
+            ["Tumba station (buss)", "Tuna", "Tunarondellen", "Bovallen", "Vårsta centrum"],
+            WEEKDAY_BUS,
+            35,
+            20,
+        ),
+        (
+            "B740",
+            "740",
+            "Fittja - Slagsta - Hallunda",
+            3,
+            ["Fittja centrum (buss)", "Slagsta företagsområde", "Hallunda centrum (buss)"],
+            WEEKDAY_BUS,
+            28,
+            20,
+        ),
     ]
     routes, trips, stop_times, shapes = [], [], [], []
     for rid, short, long_name, rtype, pattern, headways, timing, dwell in lines:
         if not any(r["route_id"] == rid for r in routes):
-            routes.append({"route_id": rid, "agency_id": "DEMO", "route_short_name": short,
-                           "route_long_name": long_name, "route_type": rtype})
+            routes.append(
+                {
+                    "route_id": rid,
+                    "agency_id": "DEMO",
+                    "route_short_name": short,
+                    "route_long_name": long_name,
+                    "route_type": rtype,
+                }
+            )
         for direction, seq in ((0, pattern), (1, pattern[::-1])):
             shape_id = f"{rid}-{seq[0][:12]}-{seq[-1][:12]}".replace(" ", "_")
-            dist = np.concatenate([[0.0], np.cumsum([_haversine(coord[a], coord[b]) / 1000
-                                                     for a, b in zip(seq[:-1], seq[1:], strict=True)])])
-            shapes += [{"shape_id": shape_id, "shape_pt_lat": coord[n][0], "shape_pt_lon": coord[n][1],
-                        "shape_pt_sequence": k + 1, "shape_dist_traveled": round(float(dist[k]), 3)}
-                       for k, n in enumerate(seq)]
-            runs = _run_times([coord[n] for n in seq], timing if rtype != 3 else None,
-                              timing if rtype == 3 else 0)
-            starts = sorted({round(h * 3600 + k * hw * 60) for h0, h1, hw in headways
-                             for k, h in enumerate([h0] * int((h1 - h0) * 60 // hw))})
+            dist = np.concatenate(
+                [[0.0], np.cumsum([_haversine(coord[a], coord[b]) / 1000 for a, b in itertools.pairwise(seq)])]
+            )
+            shapes += [
+                {
+                    "shape_id": shape_id,
+                    "shape_pt_lat": coord[n][0],
+                    "shape_pt_lon": coord[n][1],
+                    "shape_pt_sequence": k + 1,
+                    "shape_dist_traveled": round(float(dist[k]), 3),
+                }
+                for k, n in enumerate(seq)
+            ]
+            runs = _run_times([coord[n] for n in seq], timing if rtype != 3 else None, timing if rtype == 3 else 0)
+            starts = sorted(
+                {
+                    round(h * 3600 + k * hw * 60)
+                    for h0, h1, hw in headways
+                    for k, h in enumerate([h0] * int((h1 - h0) * 60 // hw))
+                }
+            )
             for t0 in starts:
                 tid = f"{shape_id}-{_gtfs_time(t0).replace(':', '')}"
-                trips.append({"route_id": rid, "service_id": "WD", "trip_id": tid, "direction_id": direction,
-                              "trip_headsign": seq[-1], "shape_id": shape_id})
+                trips.append(
+                    {
+                        "route_id": rid,
+                        "service_id": "WD",
+                        "trip_id": tid,
+                        "direction_id": direction,
+                        "trip_headsign": seq[-1],
+                        "shape_id": shape_id,
+                    }
+                )
                 t = float(t0)
                 for k, name in enumerate(seq):
                     arr = t
                     dep = t + (dwell if 0 < k < len(seq) - 1 else 0)
-                    stop_times.append({"trip_id": tid, "arrival_time": _gtfs_time(arr),
-                                       "departure_time": _gtfs_time(dep), "stop_id": stop_id[name],
-                                       "stop_sequence": k + 1, "shape_dist_traveled": round(float(dist[k]), 3)})
+                    stop_times.append(
+                        {
+                            "trip_id": tid,
+                            "arrival_time": _gtfs_time(arr),
+                            "departure_time": _gtfs_time(dep),
+                            "stop_id": stop_id[name],
+                            "stop_sequence": k + 1,
+                            "shape_dist_traveled": round(float(dist[k]), 3),
+                        }
+                    )
                     if k < len(runs):
                         t = dep + runs[k]
     return {
-        "agency": pd.DataFrame([{"agency_id": "DEMO", "agency_name": "SL (demonstration timetable)",
-                                 "agency_url": "https://sl.se", "agency_timezone": "Europe/Stockholm",
-                                 "agency_lang": "sv"}]),
+        "agency": pd.DataFrame(
+            [
+                {
+                    "agency_id": "DEMO",
+                    "agency_name": "SL (demonstration timetable)",
+                    "agency_url": "https://sl.se",
+                    "agency_timezone": "Europe/Stockholm",
+                    "agency_lang": "sv",
+                }
+            ]
+        ),
         "stops": pd.DataFrame(stops).assign(location_type=0),
         "routes": pd.DataFrame(routes),
         "trips": pd.DataFrame(trips),
         "stop_times": pd.DataFrame(stop_times),
         "shapes": pd.DataFrame(shapes),
-        "calendar": pd.DataFrame([{"service_id": "WD", "monday": 1, "tuesday": 1, "wednesday": 1, "thursday": 1,
-                                   "friday": 1, "saturday": 0, "sunday": 0, "start_date": "20260101",
-                                   "end_date": "20271231"}]),
-        "feed_info": pd.DataFrame([{"feed_publisher_name": "Botkyrka site finder demo",
-                                    "feed_publisher_url": "https://www.botkyrka.se", "feed_lang": "sv",
-                                    "feed_version": DATASET_VERSION}]),
+        "calendar": pd.DataFrame(
+            [
+                {
+                    "service_id": "WD",
+                    "monday": 1,
+                    "tuesday": 1,
+                    "wednesday": 1,
+                    "thursday": 1,
+                    "friday": 1,
+                    "saturday": 0,
+                    "sunday": 0,
+                    "start_date": "20260101",
+                    "end_date": "20271231",
+                }
+            ]
+        ),
+        "feed_info": pd.DataFrame(
+            [
+                {
+                    "feed_publisher_name": "Botkyrka site finder demo",
+                    "feed_publisher_url": "https://www.botkyrka.se",
+                    "feed_lang": "sv",
+                    "feed_version": DATASET_VERSION,
+                }
+            ]
+        ),
     }
 
 
@@ -783,9 +1138,20 @@ def write_gpkg(layers: dict[str, gpd.GeoDataFrame], path: Path) -> None:
 def write_population(pop: np.ndarray, path: Path) -> None:
     """Write residents per cell as a compressed single-band GeoTIFF in EPSG:3006."""
     transform = from_origin(POP_ORIGIN[0], POP_ORIGIN[1], POP_CELL, POP_CELL)
-    with rasterio.open(path, "w", driver="GTiff", height=pop.shape[0], width=pop.shape[1], count=1,
-                       dtype="float32", crs=CRS, transform=transform, nodata=-1.0, compress="deflate",
-                       predictor=2) as dst:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        height=pop.shape[0],
+        width=pop.shape[1],
+        count=1,
+        dtype="float32",
+        crs=CRS,
+        transform=transform,
+        nodata=-1.0,
+        compress="deflate",
+        predictor=2,
+    ) as dst:
         dst.write(pop, 1)
         dst.update_tags(1, units="residents per cell", cell_size_m="250")
 
@@ -818,4 +1184,3 @@ def main(out_dir: Path = OUT_DIR, manifest_path: Path = MANIFEST) -> dict:
 
 if __name__ == "__main__":
     main()
-

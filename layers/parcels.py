@@ -28,37 +28,81 @@ OWNER_TYPES = ("municipal", "Södra Porten AB", "private", "state", "unknown")
 #: ``objektidentitet``, ``trakt``, ``block``, ``enhet``, ``kommunkod``; others are common
 #: municipal spellings. Extend per call with ``column_map=``.
 PARCEL_COLUMNS: dict[str, str] = {
-    "objektidentitet": "parcel_id", "objekt_id": "parcel_id", "fnr": "parcel_id", "fastighetsnyckel": "parcel_id",
+    "objektidentitet": "parcel_id",
+    "objekt_id": "parcel_id",
+    "fnr": "parcel_id",
+    "fastighetsnyckel": "parcel_id",
     "id": "parcel_id",
-    "fastighetsbeteckning": "designation", "beteckning": "designation", "registerbeteckning": "designation",
-    "fastbet": "designation", "name": "designation",
-    "fastighets": "designation", "fastbeteck": "designation",  # Shapefile's 10-character column names
-    "agarkategori": "owner_type", "ägarkategori": "owner_type", "agare_typ": "owner_type", "owner": "owner_type",
-    "markanvandning": "current_use", "användning": "current_use", "use": "current_use",
-    "bebyggd_andel": "built_footprint_share", "built_share": "built_footprint_share",
-    "ledig": "vacant", "obebyggd": "vacant",
-    "planstatus": "plan_status", "detaljplan_status": "plan_status",
-    "planbestammelse": "plan_use_code", "användningskod": "plan_use_code", "anvandningskod": "plan_use_code",
-    "max_exploateringstal": "max_plot_ratio", "exploateringstal": "max_plot_ratio",
-    "omrade": "area_name", "område": "area_name",
-    "ny_mark": "new_land", "plannamn": "plan_name",
+    "fastighetsbeteckning": "designation",
+    "beteckning": "designation",
+    "registerbeteckning": "designation",
+    "fastbet": "designation",
+    "name": "designation",
+    "fastighets": "designation",
+    "fastbeteck": "designation",  # Shapefile's 10-character column names
+    "agarkategori": "owner_type",
+    "ägarkategori": "owner_type",
+    "agare_typ": "owner_type",
+    "owner": "owner_type",
+    "markanvandning": "current_use",
+    "användning": "current_use",
+    "use": "current_use",
+    "bebyggd_andel": "built_footprint_share",
+    "built_share": "built_footprint_share",
+    "ledig": "vacant",
+    "obebyggd": "vacant",
+    "planstatus": "plan_status",
+    "detaljplan_status": "plan_status",
+    "planbestammelse": "plan_use_code",
+    "användningskod": "plan_use_code",
+    "anvandningskod": "plan_use_code",
+    "max_exploateringstal": "max_plot_ratio",
+    "exploateringstal": "max_plot_ratio",
+    "omrade": "area_name",
+    "område": "area_name",
+    "ny_mark": "new_land",
+    "plannamn": "plan_name",
 }
 
 FIELDS: tuple[Field, ...] = (
     Field("parcel_id", required=True),
     Field("designation", required=True),
     Field("area_m2", "float", minimum=0),
-    Field("owner_type", default="unknown", allowed=OWNER_TYPES,
-          normalise={"kommun": "municipal", "kommunal": "municipal", "kommunen": "municipal", "privat": "private",
-                     "stat": "state", "statlig": "state", "sodra porten ab": "Södra Porten AB",
-                     "södra porten ab": "Södra Porten AB"}),
+    Field(
+        "owner_type",
+        default="unknown",
+        allowed=OWNER_TYPES,
+        normalise={
+            "kommun": "municipal",
+            "kommunal": "municipal",
+            "kommunen": "municipal",
+            "privat": "private",
+            "stat": "state",
+            "statlig": "state",
+            "sodra porten ab": "Södra Porten AB",
+            "södra porten ab": "Södra Porten AB",
+        },
+    ),
     Field("current_use", default="unknown"),
     Field("built_footprint_share", "float", default=0.0, minimum=0, maximum=1),
     Field("vacant", "bool", default=False),
-    Field("plan_status", default="unknown", allowed=PLAN_STATUSES,
-          normalise={"ingen": "none", "saknas": "none", "pågående": "in_progress", "pagaende": "in_progress",
-                     "in progress": "in_progress", "planarbete pågår": "in_progress", "antagen": "adopted",
-                     "gällande": "adopted", "gallande": "adopted", "laga kraft": "adopted"}),
+    Field(
+        "plan_status",
+        default="unknown",
+        allowed=PLAN_STATUSES,
+        normalise={
+            "ingen": "none",
+            "saknas": "none",
+            "pågående": "in_progress",
+            "pagaende": "in_progress",
+            "in progress": "in_progress",
+            "planarbete pågår": "in_progress",
+            "antagen": "adopted",
+            "gällande": "adopted",
+            "gallande": "adopted",
+            "laga kraft": "adopted",
+        },
+    ),
     Field("plan_use_code", allowed=PLAN_USE_CODES),
     Field("max_plot_ratio", "float", minimum=0, maximum=10),
     Field("plan_name"),
@@ -69,8 +113,13 @@ FIELDS: tuple[Field, ...] = (
 DEMO_PARCELS = DEMO_DIR / "parcels.gpkg"
 
 
-def load_parcels(source: Source = DEMO_PARCELS, *, layer: str | None = None,
-                 column_map: Mapping[str, str] | None = None, assume_crs: str | None = None) -> gpd.GeoDataFrame:
+def load_parcels(
+    source: Source = DEMO_PARCELS,
+    *,
+    layer: str | None = None,
+    column_map: Mapping[str, str] | None = None,
+    assume_crs: str | None = None,
+) -> gpd.GeoDataFrame:
     """Load a parcel layer in the canonical schema, EPSG:3006.
 
     Parameters
@@ -99,8 +148,11 @@ def load_parcels(source: Source = DEMO_PARCELS, *, layer: str | None = None,
         stated = pd.to_numeric(gdf["area_m2"], errors="coerce")
         off = (stated - gdf.area).abs() > 0.05 * gdf.area
         if off.any():
-            logger.warning("%s: %d parcels state an area more than 5%% from their polygon; using the polygon",
-                           label, int(off.sum()))
+            logger.warning(
+                "%s: %d parcels state an area more than 5%% from their polygon; using the polygon",
+                label,
+                int(off.sum()),
+            )
     gdf["area_m2"] = gdf.geometry.area.round(1)
     warnings_ = gdf.attrs.get("warnings", [])
     out = conform(gdf, FIELDS, label=label, extra_checks=[unique_ids("parcel_id")])
@@ -125,6 +177,11 @@ def _designation_from_parts(gdf: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFra
         return gdf
     out = gdf.copy()
     enhet = pd.to_numeric(out[cols["enhet"]], errors="coerce").astype("Int64").astype("string")
-    out["designation"] = (out[cols["trakt"]].astype("string").str.strip() + " "
-                          + out[cols["block"]].astype("string").str.strip() + ":" + enhet)
+    out["designation"] = (
+        out[cols["trakt"]].astype("string").str.strip()
+        + " "
+        + out[cols["block"]].astype("string").str.strip()
+        + ":"
+        + enhet
+    )
     return out

@@ -32,11 +32,31 @@ DEMO_POPULATION = DEMO_DIR / "population.tif"
 
 #: SCB and common spellings -> canonical names for grid-cell tables.
 CELL_COLUMNS: dict[str, str] = {
-    "population": "population", "pop": "population", "befolkning": "population", "beftotalt": "population",
-    "totalt": "population", "antal": "population", "folkmangd": "population", "pop_tot": "population",
-    "e_ll": "e_ll", "e_ll_sweref99tm": "e_ll", "x_ll": "e_ll", "ruta_x": "e_ll", "x": "e_ll", "easting": "e_ll",
-    "n_ll": "n_ll", "n_ll_sweref99tm": "n_ll", "y_ll": "n_ll", "ruta_y": "n_ll", "y": "n_ll", "northing": "n_ll",
-    "cell_id": "cell_id", "rutid": "cell_id", "ruta": "cell_id", "id": "cell_id", "rut_id": "cell_id",
+    "population": "population",
+    "pop": "population",
+    "befolkning": "population",
+    "beftotalt": "population",
+    "totalt": "population",
+    "antal": "population",
+    "folkmangd": "population",
+    "pop_tot": "population",
+    "e_ll": "e_ll",
+    "e_ll_sweref99tm": "e_ll",
+    "x_ll": "e_ll",
+    "ruta_x": "e_ll",
+    "x": "e_ll",
+    "easting": "e_ll",
+    "n_ll": "n_ll",
+    "n_ll_sweref99tm": "n_ll",
+    "y_ll": "n_ll",
+    "ruta_y": "n_ll",
+    "y": "n_ll",
+    "northing": "n_ll",
+    "cell_id": "cell_id",
+    "rutid": "cell_id",
+    "ruta": "cell_id",
+    "id": "cell_id",
+    "rut_id": "cell_id",
 }
 CELL_SIZES = (1000.0, 500.0, 250.0, 100.0)
 
@@ -85,9 +105,13 @@ class PopulationGrid:
         return gpd.GeoDataFrame({"population": pop}, geometry=gpd.points_from_xy(x, y), crs=WORKING_CRS)
 
 
-def load_population(source: Source = DEMO_POPULATION, *, band: int = 1,
-                    column_map: Mapping[str, str] | None = None,
-                    cell_size: float | None = None) -> PopulationGrid:
+def load_population(
+    source: Source = DEMO_POPULATION,
+    *,
+    band: int = 1,
+    column_map: Mapping[str, str] | None = None,
+    cell_size: float | None = None,
+) -> PopulationGrid:
     """Load residents per cell from a GeoTIFF or from SCB-style grid cells.
 
     Parameters
@@ -118,10 +142,19 @@ def load_population(source: Source = DEMO_POPULATION, *, band: int = 1,
         elif fmt == "unknown":
             grid = _from_table(lf.path.read_bytes(), lf.label, {**CELL_COLUMNS, **(column_map or {})}, cell_size)
         else:
-            raise DataFormatError(f"{lf.label}: not population data. Expected a GeoTIFF or SCB grid cells "
-                                  f"(CSV with lower-left corner and population, or cell polygons).")
-    logger.info("loaded %s: %d x %d cells of %.0f m, %.0f residents, CRS -> %s, %.0f ms", lf.label,
-                *grid.values.shape, grid.cell_size, grid.total(), WORKING_CRS, (time.perf_counter() - t0) * 1000)
+            raise DataFormatError(
+                f"{lf.label}: not population data. Expected a GeoTIFF or SCB grid cells "
+                f"(CSV with lower-left corner and population, or cell polygons)."
+            )
+    logger.info(
+        "loaded %s: %d x %d cells of %.0f m, %.0f residents, CRS -> %s, %.0f ms",
+        lf.label,
+        *grid.values.shape,
+        grid.cell_size,
+        grid.total(),
+        WORKING_CRS,
+        (time.perf_counter() - t0) * 1000,
+    )
     return grid
 
 
@@ -132,8 +165,10 @@ def _from_raster(path: object, label: str, band: int) -> PopulationGrid:
         raise DataFormatError(f"{label}: the GeoTIFF cannot be read ({err}). Export it again.") from err
     with src:
         if src.crs is None:
-            raise CrsError(f"{label}: the raster has no coordinate reference system. Assign one in your GIS "
-                           f"(e.g. EPSG:3006 for SCB grids) and export again.")
+            raise CrsError(
+                f"{label}: the raster has no coordinate reference system. Assign one in your GIS "
+                f"(e.g. EPSG:3006 for SCB grids) and export again."
+            )
         if not 1 <= band <= src.count:
             raise DataFormatError(f"{label}: has {src.count} band(s); band {band} does not exist.")
         values = src.read(band, masked=True).astype("float64").filled(0.0)
@@ -156,13 +191,20 @@ def _from_raster(path: object, label: str, band: int) -> PopulationGrid:
 def _from_cell_polygons(cells: gpd.GeoDataFrame, label: str, cell_size: float | None) -> PopulationGrid:
     cells = rename_columns(cells, CELL_COLUMNS)
     if "population" not in cells.columns:
-        raise SchemaError(f"{label}: no population column (population, befolkning, beftotalt ...); columns "
-                          f"found: {', '.join(map(str, cells.columns[:12]))}.")
+        raise SchemaError(
+            f"{label}: no population column (population, befolkning, beftotalt ...); columns "
+            f"found: {', '.join(map(str, cells.columns[:12]))}."
+        )
     width = float(np.median(cells.geometry.bounds["maxx"] - cells.geometry.bounds["minx"]))
     size = cell_size or min(CELL_SIZES, key=lambda c: abs(c - width))
     c = cells.geometry.centroid
-    return cells_to_grid(np.floor(c.x.to_numpy() / size) * size, np.floor(c.y.to_numpy() / size) * size,
-                         _population(cells["population"], label), size, label=label)
+    return cells_to_grid(
+        np.floor(c.x.to_numpy() / size) * size,
+        np.floor(c.y.to_numpy() / size) * size,
+        _population(cells["population"], label),
+        size,
+        label=label,
+    )
 
 
 def _from_table(data: bytes, label: str, mapping: Mapping[str, str], cell_size: float | None) -> PopulationGrid:
@@ -172,21 +214,27 @@ def _from_table(data: bytes, label: str, mapping: Mapping[str, str], cell_size: 
         text = data.decode("latin-1")
     first = text.splitlines()[0] if text else ""
     if not first or not re.search(r"[;,\t]", first):
-        raise DataFormatError(f"{label}: not a geodata file or a CSV table of grid cells. Expected a GeoTIFF, "
-                              f"cell polygons, or a CSV with a cell id or lower-left corner and population.")
+        raise DataFormatError(
+            f"{label}: not a geodata file or a CSV table of grid cells. Expected a GeoTIFF, "
+            f"cell polygons, or a CSV with a cell id or lower-left corner and population."
+        )
     sep = max((";", ",", "\t"), key=first.count)
     df = rename_columns(pd.read_csv(io.StringIO(text), sep=sep, dtype=str), mapping)
     if "population" not in df.columns:
-        raise SchemaError(f"{label}: no population column (population, befolkning, beftotalt ...); columns "
-                          f"found: {', '.join(map(str, df.columns[:12]))}. Map it with column_map.")
+        raise SchemaError(
+            f"{label}: no population column (population, befolkning, beftotalt ...); columns "
+            f"found: {', '.join(map(str, df.columns[:12]))}. Map it with column_map."
+        )
     if {"e_ll", "n_ll"} <= set(df.columns):
         e = pd.to_numeric(df["e_ll"], errors="coerce").to_numpy()
         n = pd.to_numeric(df["n_ll"], errors="coerce").to_numpy()
     elif "cell_id" in df.columns:
         e, n = parse_cell_ids(df["cell_id"], label=label)
     else:
-        raise SchemaError(f"{label}: cells need a lower-left corner (e_ll, n_ll) or a cell id (cell_id, rutid); "
-                          f"columns found: {', '.join(map(str, df.columns[:12]))}.")
+        raise SchemaError(
+            f"{label}: cells need a lower-left corner (e_ll, n_ll) or a cell id (cell_id, rutid); "
+            f"columns found: {', '.join(map(str, df.columns[:12]))}."
+        )
     if np.isnan(e).any() or np.isnan(n).any():
         raise SchemaError(f"{label}: some cells have no readable corner coordinates.")
     size = cell_size or infer_cell_size(e, n)
@@ -224,8 +272,9 @@ def infer_cell_size(e: np.ndarray, n: np.ndarray) -> float:
     raise SchemaError("cells: corner coordinates are not on a 100, 250, 500 or 1000 m grid; state the cell size.")
 
 
-def cells_to_grid(e_ll: np.ndarray, n_ll: np.ndarray, population: np.ndarray, cell_size: float, *,
-                  label: str = "cells") -> PopulationGrid:
+def cells_to_grid(
+    e_ll: np.ndarray, n_ll: np.ndarray, population: np.ndarray, cell_size: float, *, label: str = "cells"
+) -> PopulationGrid:
     """Burn cells given by their lower-left corners into a grid, summing duplicates.
 
     Parameters
@@ -247,8 +296,9 @@ def cells_to_grid(e_ll: np.ndarray, n_ll: np.ndarray, population: np.ndarray, ce
     e_ll, n_ll = np.asarray(e_ll, dtype="float64"), np.asarray(n_ll, dtype="float64")
     if len(e_ll) == 0:
         raise DataFormatError(f"{label}: no cells.")
-    check_in_sweden((e_ll.min(), n_ll.min(), e_ll.max() + cell_size, n_ll.max() + cell_size), label=label,
-                    crs_name="EPSG:3006")
+    check_in_sweden(
+        (e_ll.min(), n_ll.min(), e_ll.max() + cell_size, n_ll.max() + cell_size), label=label, crs_name="EPSG:3006"
+    )
     left, top = e_ll.min(), n_ll.max() + cell_size
     cols = np.rint((e_ll - left) / cell_size).astype(int)
     rows = np.rint((top - cell_size - n_ll) / cell_size).astype(int)

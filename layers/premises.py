@@ -14,20 +14,43 @@ PREMISES_TYPES = ("office", "warehouse", "industry", "retail", "other")
 
 #: Source column name (any case) -> canonical name.
 PREMISES_COLUMNS: dict[str, str] = {
-    "lokal_id": "premises_id", "id": "premises_id", "objektidentitet": "premises_id",
-    "adress": "address", "lokaltyp": "premises_type", "typ": "premises_type", "type": "premises_type",
-    "yta": "floor_area_m2", "lokalyta": "floor_area_m2", "area_m2": "floor_area_m2", "bta": "floor_area_m2",
-    "ledig": "vacant", "ledig_fran": "vacant_since", "ledig_från": "vacant_since",
-    "hyra": "asking_rent_sek_m2_year", "begärd_hyra": "asking_rent_sek_m2_year",
+    "lokal_id": "premises_id",
+    "id": "premises_id",
+    "objektidentitet": "premises_id",
+    "adress": "address",
+    "lokaltyp": "premises_type",
+    "typ": "premises_type",
+    "type": "premises_type",
+    "yta": "floor_area_m2",
+    "lokalyta": "floor_area_m2",
+    "area_m2": "floor_area_m2",
+    "bta": "floor_area_m2",
+    "ledig": "vacant",
+    "ledig_fran": "vacant_since",
+    "ledig_från": "vacant_since",
+    "hyra": "asking_rent_sek_m2_year",
+    "begärd_hyra": "asking_rent_sek_m2_year",
     "fastighetsbeteckning": "parcel_designation",
 }
 
 FIELDS: tuple[Field, ...] = (
     Field("premises_id", required=True),
     Field("address", default=""),
-    Field("premises_type", default="other", allowed=PREMISES_TYPES,
-          normalise={"kontor": "office", "lager": "warehouse", "logistik": "warehouse", "industri": "industry",
-                     "produktion": "industry", "handel": "retail", "butik": "retail", "övrigt": "other"}),
+    Field(
+        "premises_type",
+        default="other",
+        allowed=PREMISES_TYPES,
+        normalise={
+            "kontor": "office",
+            "lager": "warehouse",
+            "logistik": "warehouse",
+            "industri": "industry",
+            "produktion": "industry",
+            "handel": "retail",
+            "butik": "retail",
+            "övrigt": "other",
+        },
+    ),
     Field("floor_area_m2", "float", required=True, minimum=0),
     Field("vacant", "bool", default=False),
     Field("vacant_since", "date"),
@@ -38,8 +61,13 @@ FIELDS: tuple[Field, ...] = (
 DEMO_PREMISES = DEMO_DIR / "premises.gpkg"
 
 
-def load_premises(source: Source = DEMO_PREMISES, *, layer: str | None = None,
-                  column_map: Mapping[str, str] | None = None, assume_crs: str | None = None) -> gpd.GeoDataFrame:
+def load_premises(
+    source: Source = DEMO_PREMISES,
+    *,
+    layer: str | None = None,
+    column_map: Mapping[str, str] | None = None,
+    assume_crs: str | None = None,
+) -> gpd.GeoDataFrame:
     """Load premises as points in EPSG:3006 with the canonical schema.
 
     Building polygons are accepted and represented by a point inside each.

@@ -169,7 +169,11 @@ def read_vector(
         gdf = rename_columns(gdf, column_map)
     logger.info(
         "loaded %s: %d rows, CRS %s -> %s, %.0f ms",
-        label, len(gdf), _crs_name(src_crs), WORKING_CRS, (time.perf_counter() - t0) * 1000,
+        label,
+        len(gdf),
+        _crs_name(src_crs),
+        WORKING_CRS,
+        (time.perf_counter() - t0) * 1000,
     )
     return gdf
 
@@ -219,9 +223,7 @@ def _read_gpkg(lf: LocalFile, layer: str | None) -> gpd.GeoDataFrame:
         raise DataFormatError(f"{lf.label}: the GeoPackage has no layer with geometries.")
     if layer is None:
         if len(layers) > 1:
-            raise DataFormatError(
-                f"{lf.label}: holds several layers ({', '.join(layers)}); say which one to use."
-            )
+            raise DataFormatError(f"{lf.label}: holds several layers ({', '.join(layers)}); say which one to use.")
         layer = layers[0]
     elif layer not in layers:
         raise DataFormatError(f"{lf.label}: has no layer '{layer}'. Layers found: {', '.join(layers)}.")

@@ -29,13 +29,38 @@ logger = logging.getLogger(__name__)
 #: Default speeds (km/h) where a road has no usable ``maxspeed`` tag: Swedish general limits
 #: (70 outside and 50 inside built-up areas) refined per road class. Override with ``speeds=``.
 DEFAULT_SPEEDS_KPH: dict[str, float] = {
-    "motorway": 110, "motorway_link": 50, "trunk": 90, "trunk_link": 50, "primary": 70, "primary_link": 40,
-    "secondary": 60, "secondary_link": 40, "tertiary": 50, "tertiary_link": 30, "unclassified": 50,
-    "residential": 40, "living_street": 10, "service": 20, "road": 40,
+    "motorway": 110,
+    "motorway_link": 50,
+    "trunk": 90,
+    "trunk_link": 50,
+    "primary": 70,
+    "primary_link": 40,
+    "secondary": 60,
+    "secondary_link": 40,
+    "tertiary": 50,
+    "tertiary_link": 30,
+    "unclassified": 50,
+    "residential": 40,
+    "living_street": 10,
+    "service": 20,
+    "road": 40,
 }
 #: Highway values a car may not use.
-NOT_FOR_CARS = {"footway", "cycleway", "path", "pedestrian", "steps", "bridleway", "corridor", "track",
-                "construction", "proposed", "platform", "elevator", "busway"}
+NOT_FOR_CARS = {
+    "footway",
+    "cycleway",
+    "path",
+    "pedestrian",
+    "steps",
+    "bridleway",
+    "corridor",
+    "track",
+    "construction",
+    "proposed",
+    "platform",
+    "elevator",
+    "busway",
+}
 #: Highway values a pedestrian may not use.
 NOT_FOR_WALKING = {"motorway", "motorway_link", "trunk", "trunk_link", "construction", "proposed"}
 
@@ -79,14 +104,26 @@ def load_roads(source: Source = DEMO_ROADS, *, speeds: Mapping[str, float] | Non
         if node in graph.nodes:
             graph.nodes[node]["junction_name"] = name
     graph = prepare_graph(graph, speeds=speeds, label=lf.label)
-    logger.info("loaded %s: %d nodes, %d edges, CRS EPSG:4326 -> %s, %.0f ms", lf.label,
-                graph.number_of_nodes(), graph.number_of_edges(), WORKING_CRS, (time.perf_counter() - t0) * 1000)
+    logger.info(
+        "loaded %s: %d nodes, %d edges, CRS EPSG:4326 -> %s, %.0f ms",
+        lf.label,
+        graph.number_of_nodes(),
+        graph.number_of_edges(),
+        WORKING_CRS,
+        (time.perf_counter() - t0) * 1000,
+    )
     return graph
 
 
-def download_roads(*, polygon: shapely.Geometry | None = None, bbox: tuple[float, float, float, float] | None = None,
-                   network_type: str = "all", speeds: Mapping[str, float] | None = None,
-                   overpass_url: str = OVERPASS_URL, timeout_s: float = NETWORK_TIMEOUT_S) -> nx.MultiDiGraph:
+def download_roads(
+    *,
+    polygon: shapely.Geometry | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    network_type: str = "all",
+    speeds: Mapping[str, float] | None = None,
+    overpass_url: str = OVERPASS_URL,
+    timeout_s: float = NETWORK_TIMEOUT_S,
+) -> nx.MultiDiGraph:
     """Download a road network from OpenStreetMap (Overpass) with osmnx.
 
     Parameters
@@ -148,8 +185,9 @@ def _offline_message(url: str, err: BaseException) -> str:
     )
 
 
-def prepare_graph(graph: nx.MultiDiGraph, *, speeds: Mapping[str, float] | None = None,
-                  label: str = "roads") -> nx.MultiDiGraph:
+def prepare_graph(
+    graph: nx.MultiDiGraph, *, speeds: Mapping[str, float] | None = None, label: str = "roads"
+) -> nx.MultiDiGraph:
     """Project to EPSG:3006 and add ``speed_kph`` and ``travel_time`` to every edge."""
     if graph.number_of_edges() == 0:
         raise DataFormatError(f"{label}: the network has no roads.")
@@ -190,12 +228,18 @@ def motorway_junctions(graph: nx.MultiDiGraph) -> gpd.GeoDataFrame:
         One row per exit node (a junction usually has one exit per direction), EPSG:3006.
     """
     rows = [
-        {"node": n, "junction_name": d.get("junction_name") or d.get("ref") or f"exit {n}",
-         "ref": d.get("ref") or "", "geometry": shapely.Point(d["x"], d["y"])}
-        for n, d in graph.nodes(data=True) if d.get("highway") == "motorway_junction"
+        {
+            "node": n,
+            "junction_name": d.get("junction_name") or d.get("ref") or f"exit {n}",
+            "ref": d.get("ref") or "",
+            "geometry": shapely.Point(d["x"], d["y"]),
+        }
+        for n, d in graph.nodes(data=True)
+        if d.get("highway") == "motorway_junction"
     ]
-    return gpd.GeoDataFrame(rows, geometry="geometry", crs=WORKING_CRS,
-                            columns=["node", "junction_name", "ref", "geometry"])
+    return gpd.GeoDataFrame(
+        rows, geometry="geometry", crs=WORKING_CRS, columns=["node", "junction_name", "ref", "geometry"]
+    )
 
 
 def drive_network(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:

@@ -53,8 +53,13 @@ class Field:
     maximum: float | None = None
 
 
-def conform(df: pd.DataFrame, fields: Sequence[Field], *, label: str,
-            extra_checks: Sequence[Callable[[pd.DataFrame], list[str]]] = ()) -> pd.DataFrame:
+def conform(
+    df: pd.DataFrame,
+    fields: Sequence[Field],
+    *,
+    label: str,
+    extra_checks: Sequence[Callable[[pd.DataFrame], list[str]]] = (),
+) -> pd.DataFrame:
     """Return ``df`` with every field present and typed; raise once listing all problems.
 
     Parameters
@@ -106,12 +111,17 @@ def _coerce(out: pd.DataFrame, f: Field) -> list[str]:
     col = out[f.name]
     problems: list[str] = []
     if f.kind in ("float", "int"):
-        num = pd.to_numeric(col.astype("string").str.replace(",", ".", regex=False).str.replace(" ", "", regex=False)
-                            if col.dtype == object or pd.api.types.is_string_dtype(col) else col, errors="coerce")
+        num = pd.to_numeric(
+            col.astype("string").str.replace(",", ".", regex=False).str.replace(" ", "", regex=False)
+            if col.dtype == object or pd.api.types.is_string_dtype(col)
+            else col,
+            errors="coerce",
+        )
         bad = num.isna() & col.notna() & (col.astype("string").str.strip() != "")
         if bad.any():
-            problems.append(f"column '{f.name}' has values that are not numbers in rows {_rows(bad)} "
-                            f"(e.g. {col[bad].iloc[0]!r})")
+            problems.append(
+                f"column '{f.name}' has values that are not numbers in rows {_rows(bad)} (e.g. {col[bad].iloc[0]!r})"
+            )
         if f.default is not None:
             num = num.fillna(f.default)
         if f.minimum is not None and (num < f.minimum).any():
@@ -123,8 +133,10 @@ def _coerce(out: pd.DataFrame, f: Field) -> list[str]:
         text = col.astype("string").str.strip().str.lower().fillna("")
         unknown = ~text.isin(_TRUE | _FALSE) & ~col.isin([True, False])
         if unknown.any():
-            problems.append(f"column '{f.name}' must be yes/no (ja/nej, true/false, 1/0); rows {_rows(unknown)} "
-                            f"hold e.g. {col[unknown].iloc[0]!r}")
+            problems.append(
+                f"column '{f.name}' must be yes/no (ja/nej, true/false, 1/0); rows {_rows(unknown)} "
+                f"hold e.g. {col[unknown].iloc[0]!r}"
+            )
         out[f.name] = text.isin(_TRUE).astype(bool)
     elif f.kind == "date":
         dates = pd.to_datetime(col, errors="coerce")

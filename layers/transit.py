@@ -31,8 +31,21 @@ COLUMNS = {
     "routes.txt": (("route_id", "route_type"), ("route_short_name", "route_long_name", "agency_id")),
     "trips.txt": (("route_id", "service_id", "trip_id"), ("direction_id", "trip_headsign")),
     "stop_times.txt": (("trip_id", "stop_id", "stop_sequence"), ("arrival_time", "departure_time")),
-    "calendar.txt": (("service_id", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-                      "start_date", "end_date"), ()),
+    "calendar.txt": (
+        (
+            "service_id",
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+            "start_date",
+            "end_date",
+        ),
+        (),
+    ),
     "calendar_dates.txt": (("service_id", "date", "exception_type"), ()),
 }
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -71,13 +84,38 @@ class TransitFeed:
 
 def mode_of_route_type(route_type: int) -> str:
     """Mode name for a basic or extended GTFS route type (e.g. 1 or 401 -> metro)."""
-    basic = {0: "tram", 1: "metro", 2: "rail", 3: "bus", 4: "ferry", 5: "tram", 6: "other", 7: "other",
-             11: "bus", 12: "rail"}
+    basic = {
+        0: "tram",
+        1: "metro",
+        2: "rail",
+        3: "bus",
+        4: "ferry",
+        5: "tram",
+        6: "other",
+        7: "other",
+        11: "bus",
+        12: "rail",
+    }
     if route_type in basic:
         return basic[route_type]
     hundred = route_type // 100
-    return {1: "rail", 2: "bus", 3: "rail", 4: "metro", 5: "metro", 6: "metro", 7: "bus", 8: "bus", 9: "tram",
-            10: "ferry", 12: "ferry", 13: "other", 14: "other", 15: "bus", 17: "bus"}.get(hundred, "other")
+    return {
+        1: "rail",
+        2: "bus",
+        3: "rail",
+        4: "metro",
+        5: "metro",
+        6: "metro",
+        7: "bus",
+        8: "bus",
+        9: "tram",
+        10: "ferry",
+        12: "ferry",
+        13: "other",
+        14: "other",
+        15: "bus",
+        17: "bus",
+    }.get(hundred, "other")
 
 
 def load_transit(source: Source = DEMO_GTFS) -> TransitFeed:
@@ -105,8 +143,9 @@ def load_transit(source: Source = DEMO_GTFS) -> TransitFeed:
         try:
             zf = zipfile.ZipFile(lf.path)
         except (zipfile.BadZipFile, EOFError) as err:
-            raise DataFormatError(f"{lf.label}: not a valid zip archive ({err}). A GTFS feed is a zip of .txt "
-                                  f"files; download it again.") from err
+            raise DataFormatError(
+                f"{lf.label}: not a valid zip archive ({err}). A GTFS feed is a zip of .txt files; download it again."
+            ) from err
         with zf:
             members = {PurePosixPath(n).name: n for n in zf.namelist() if n.endswith(".txt")}
             problems = [f"missing required file {name}" for name in REQUIRED_FILES if name not in members]
@@ -124,9 +163,17 @@ def load_transit(source: Source = DEMO_GTFS) -> TransitFeed:
         calendar=tables.get("calendar.txt", pd.DataFrame(columns=list(COLUMNS["calendar.txt"][0]))),
         calendar_dates=tables.get("calendar_dates.txt", pd.DataFrame(columns=list(COLUMNS["calendar_dates.txt"][0]))),
     )
-    logger.info("loaded %s: %d stops, %d routes, %d trips, %d stop times, CRS %s -> %s, %.0f ms", label,
-                len(feed.stops), len(feed.routes), len(feed.trips), len(feed.stop_times), DISPLAY_CRS, WORKING_CRS,
-                (time.perf_counter() - t0) * 1000)
+    logger.info(
+        "loaded %s: %d stops, %d routes, %d trips, %d stop times, CRS %s -> %s, %.0f ms",
+        label,
+        len(feed.stops),
+        len(feed.routes),
+        len(feed.trips),
+        len(feed.stop_times),
+        DISPLAY_CRS,
+        WORKING_CRS,
+        (time.perf_counter() - t0) * 1000,
+    )
     return feed
 
 
@@ -141,8 +188,9 @@ def _read_table(zf: zipfile.ZipFile, members: dict[str, str], name: str, label: 
     if missing:
         raise GtfsError(f"{label}: {name} lacks required column(s) {', '.join(missing)}.")
     wanted = [c for c in (*required, *optional) if c in header]
-    df = pd.read_csv(io.BytesIO(raw), usecols=lambda c: c.strip() in wanted, dtype=str, encoding="utf-8-sig",
-                     keep_default_na=False)
+    df = pd.read_csv(
+        io.BytesIO(raw), usecols=lambda c: c.strip() in wanted, dtype=str, encoding="utf-8-sig", keep_default_na=False
+    )
     df.columns = df.columns.str.strip()
     return df
 
@@ -155,14 +203,20 @@ def _stops(df: pd.DataFrame, label: str) -> gpd.GeoDataFrame:
     # Entrances, generic nodes and boarding areas (types 2-4) may lack coordinates.
     bad = ~usable & (loc <= 1)
     if bad.any():
-        raise GtfsError(f"{label}: stops.txt has {int(bad.sum())} stops without valid stop_lat/stop_lon "
-                        f"(e.g. stop_id {df.loc[bad, 'stop_id'].iloc[0]}).")
+        raise GtfsError(
+            f"{label}: stops.txt has {int(bad.sum())} stops without valid stop_lat/stop_lon "
+            f"(e.g. stop_id {df.loc[bad, 'stop_id'].iloc[0]})."
+        )
     df, lat, lon, loc = df[usable], lat[usable], lon[usable], loc[usable]
     gdf = gpd.GeoDataFrame(
-        {"stop_id": df["stop_id"].to_numpy(), "stop_name": df["stop_name"].to_numpy(),
-         "location_type": loc.astype(int).to_numpy(),
-         "parent_station": df.get("parent_station", pd.Series("", index=df.index)).to_numpy()},
-        geometry=gpd.points_from_xy(lon, lat), crs=DISPLAY_CRS,
+        {
+            "stop_id": df["stop_id"].to_numpy(),
+            "stop_name": df["stop_name"].to_numpy(),
+            "location_type": loc.astype(int).to_numpy(),
+            "parent_station": df.get("parent_station", pd.Series("", index=df.index)).to_numpy(),
+        },
+        geometry=gpd.points_from_xy(lon, lat),
+        crs=DISPLAY_CRS,
     ).to_crs(WORKING_CRS)
     check_in_sweden(_core_bounds(gdf), label=f"{label} stops", crs_name=DISPLAY_CRS)
     return gdf
@@ -172,15 +226,21 @@ def _core_bounds(gdf: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
     """Bounds of the central 98 % of stops: national feeds include a few stops abroad."""
     x, y = gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy()
     lo, hi = (1, 99) if len(gdf) >= 100 else (0, 100)
-    return (float(np.percentile(x, lo)), float(np.percentile(y, lo)),
-            float(np.percentile(x, hi)), float(np.percentile(y, hi)))
+    return (
+        float(np.percentile(x, lo)),
+        float(np.percentile(y, lo)),
+        float(np.percentile(x, hi)),
+        float(np.percentile(y, hi)),
+    )
 
 
 def _routes(df: pd.DataFrame, label: str) -> pd.DataFrame:
     rtype = pd.to_numeric(df["route_type"], errors="coerce")
     if rtype.isna().any():
-        raise GtfsError(f"{label}: routes.txt has route_type values that are not numbers "
-                        f"(e.g. {df.loc[rtype.isna(), 'route_type'].iloc[0]!r}).")
+        raise GtfsError(
+            f"{label}: routes.txt has route_type values that are not numbers "
+            f"(e.g. {df.loc[rtype.isna(), 'route_type'].iloc[0]!r})."
+        )
     out = df.copy()
     out["route_type"] = rtype.astype(int)
     out["mode"] = out["route_type"].map(mode_of_route_type)
@@ -207,13 +267,21 @@ def _stop_times(df: pd.DataFrame, label: str) -> pd.DataFrame:
     raw = df.get("departure_time", pd.Series("", index=df.index)).astype("string").str.strip()
     garbled = np.isnan(dep) & (raw != "").to_numpy()
     if garbled.any():
-        raise GtfsError(f"{label}: stop_times.txt has unreadable times (e.g. {raw[garbled].iloc[0]!r}); "
-                        f"expected HH:MM:SS.")
+        raise GtfsError(
+            f"{label}: stop_times.txt has unreadable times (e.g. {raw[garbled].iloc[0]!r}); expected HH:MM:SS."
+        )
     seq = pd.to_numeric(df["stop_sequence"], errors="coerce")
     if seq.isna().any():
         raise GtfsError(f"{label}: stop_times.txt has stop_sequence values that are not numbers.")
-    out = pd.DataFrame({"trip_id": df["trip_id"].to_numpy(), "stop_id": df["stop_id"].to_numpy(),
-                        "stop_sequence": seq.astype(int).to_numpy(), "arrival_s": arr, "departure_s": dep})
+    out = pd.DataFrame(
+        {
+            "trip_id": df["trip_id"].to_numpy(),
+            "stop_id": df["stop_id"].to_numpy(),
+            "stop_sequence": seq.astype(int).to_numpy(),
+            "arrival_s": arr,
+            "departure_s": dep,
+        }
+    )
     return out.sort_values(["trip_id", "stop_sequence"], kind="stable").reset_index(drop=True)
 
 
@@ -237,9 +305,16 @@ def representative_date(feed: TransitFeed, *, weekday: str = "tuesday") -> dt.da
     """The date with the most trips among the feed's dates that fall on ``weekday``."""
     if weekday not in WEEKDAYS:
         raise ValueError(f"weekday must be one of {', '.join(WEEKDAYS)}, not {weekday!r}")
-    dates = [pd.Timestamp(d).date() for d in pd.concat([feed.calendar.get("start_date", pd.Series(dtype=str)),
-                                                        feed.calendar.get("end_date", pd.Series(dtype=str)),
-                                                        feed.calendar_dates.get("date", pd.Series(dtype=str))])]
+    dates = [
+        pd.Timestamp(d).date()
+        for d in pd.concat(
+            [
+                feed.calendar.get("start_date", pd.Series(dtype=str)),
+                feed.calendar.get("end_date", pd.Series(dtype=str)),
+                feed.calendar_dates.get("date", pd.Series(dtype=str)),
+            ]
+        )
+    ]
     if not dates:
         raise GtfsError("the feed's calendars hold no dates.")
     start, end = min(dates), min(max(dates), min(dates) + dt.timedelta(days=366))
@@ -255,8 +330,9 @@ def representative_date(feed: TransitFeed, *, weekday: str = "tuesday") -> dt.da
     return best
 
 
-def departures_per_hour(feed: TransitFeed, *, start: str = "07:00", end: str = "09:00",
-                        on: dt.date | None = None, weekday: str = "tuesday") -> pd.DataFrame:
+def departures_per_hour(
+    feed: TransitFeed, *, start: str = "07:00", end: str = "09:00", on: dt.date | None = None, weekday: str = "tuesday"
+) -> pd.DataFrame:
     """Departures per hour at each stop in a time window.
 
     Parameters
@@ -309,7 +385,8 @@ def _hhmm(text: str) -> int:
 def stop_modes(feed: TransitFeed) -> pd.Series:
     """Comma-separated modes serving each stop (``metro``, ``rail``, ``bus`` ...), by stop_id."""
     st = feed.stop_times[["trip_id", "stop_id"]].drop_duplicates()
-    st = st.merge(feed.trips[["trip_id", "route_id"]], on="trip_id").merge(feed.routes[["route_id", "mode"]],
-                                                                         on="route_id")
+    st = st.merge(feed.trips[["trip_id", "route_id"]], on="trip_id").merge(
+        feed.routes[["route_id", "mode"]], on="route_id"
+    )
     modes = st.groupby("stop_id")["mode"].agg(lambda m: ",".join(sorted(set(m))))
     return modes.reindex(feed.stops["stop_id"]).fillna("")

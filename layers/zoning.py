@@ -19,32 +19,75 @@ from settings import DEMO_DIR
 OP_CATEGORIES = ("Stadsbygd", "Landsbygd", "Verksamheter", "Transporter och infrastruktur", "Grönstruktur", "Vatten")
 CONSTRAINT_KINDS = ("heritage", "nature", "water", "other")
 
-LAND_USE_COLUMNS = {"kategori": "category", "anvandning": "category", "användning": "category",
-                    "markanvandning": "category", "beskrivning": "description"}
-CHANGE_AREA_COLUMNS = {"nr": "area_no", "omrade_nr": "area_no", "namn": "name", "typ": "kind",
-                       "beskrivning": "description"}
+LAND_USE_COLUMNS = {
+    "kategori": "category",
+    "anvandning": "category",
+    "användning": "category",
+    "markanvandning": "category",
+    "beskrivning": "description",
+}
+CHANGE_AREA_COLUMNS = {
+    "nr": "area_no",
+    "omrade_nr": "area_no",
+    "namn": "name",
+    "typ": "kind",
+    "beskrivning": "description",
+}
 CONSTRAINT_COLUMNS = {"typ": "kind", "hansyn": "kind", "namn": "name", "beskrivning": "description"}
 
 LAND_USE_FIELDS = (
-    Field("category", required=True, allowed=OP_CATEGORIES, normalise={
-        "stadsbygd": "Stadsbygd", "urban": "Stadsbygd", "landsbygd": "Landsbygd", "rural": "Landsbygd",
-        "verksamheter": "Verksamheter", "business": "Verksamheter", "verksamhetsområde": "Verksamheter",
-        "transporter och infrastruktur": "Transporter och infrastruktur", "infrastruktur": "Transporter och infrastruktur",
-        "transport": "Transporter och infrastruktur", "grönstruktur": "Grönstruktur", "gronstruktur": "Grönstruktur",
-        "green": "Grönstruktur", "vatten": "Vatten", "water": "Vatten"}),
+    Field(
+        "category",
+        required=True,
+        allowed=OP_CATEGORIES,
+        normalise={
+            "stadsbygd": "Stadsbygd",
+            "urban": "Stadsbygd",
+            "landsbygd": "Landsbygd",
+            "rural": "Landsbygd",
+            "verksamheter": "Verksamheter",
+            "business": "Verksamheter",
+            "verksamhetsområde": "Verksamheter",
+            "transporter och infrastruktur": "Transporter och infrastruktur",
+            "infrastruktur": "Transporter och infrastruktur",
+            "transport": "Transporter och infrastruktur",
+            "grönstruktur": "Grönstruktur",
+            "gronstruktur": "Grönstruktur",
+            "green": "Grönstruktur",
+            "vatten": "Vatten",
+            "water": "Vatten",
+        },
+    ),
     Field("description", default=""),
 )
 CHANGE_AREA_FIELDS = (
     Field("area_no", "int", default=0),
     Field("name", required=True),
-    Field("kind", default="förändringsområde", allowed=("förändringsområde", "utvecklingsområde"),
-          normalise={"change": "förändringsområde", "development": "utvecklingsområde"}),
+    Field(
+        "kind",
+        default="förändringsområde",
+        allowed=("förändringsområde", "utvecklingsområde"),
+        normalise={"change": "förändringsområde", "development": "utvecklingsområde"},
+    ),
     Field("description", default=""),
 )
 CONSTRAINT_FIELDS = (
-    Field("kind", required=True, allowed=CONSTRAINT_KINDS, normalise={
-        "fornlämning": "heritage", "fornlämningar": "heritage", "kulturmiljö": "heritage", "kulturarv": "heritage",
-        "natur": "nature", "naturreservat": "nature", "strandskydd": "nature", "vatten": "water", "övrigt": "other"}),
+    Field(
+        "kind",
+        required=True,
+        allowed=CONSTRAINT_KINDS,
+        normalise={
+            "fornlämning": "heritage",
+            "fornlämningar": "heritage",
+            "kulturmiljö": "heritage",
+            "kulturarv": "heritage",
+            "natur": "nature",
+            "naturreservat": "nature",
+            "strandskydd": "nature",
+            "vatten": "water",
+            "övrigt": "other",
+        },
+    ),
     Field("name", default=""),
     Field("description", default=""),
 )
@@ -52,8 +95,14 @@ CONSTRAINT_FIELDS = (
 DEMO_ZONING = DEMO_DIR / "zoning.gpkg"
 
 
-def _load(source: Source, layer: str | None, columns: Mapping[str, str], fields: tuple[Field, ...],
-          column_map: Mapping[str, str] | None, assume_crs: str | None) -> gpd.GeoDataFrame:
+def _load(
+    source: Source,
+    layer: str | None,
+    columns: Mapping[str, str],
+    fields: tuple[Field, ...],
+    column_map: Mapping[str, str] | None,
+    assume_crs: str | None,
+) -> gpd.GeoDataFrame:
     gdf = read_vector(source, layer=layer, kind="polygon", assume_crs=assume_crs)
     gdf = rename_columns(gdf, {**columns, **(column_map or {})})
     label = source_label(source) + (f" (layer {layer})" if layer else "")
@@ -61,8 +110,13 @@ def _load(source: Source, layer: str | None, columns: Mapping[str, str], fields:
     return gpd.GeoDataFrame(out, geometry="geometry", crs=gdf.crs).reset_index(drop=True)
 
 
-def load_land_use(source: Source = DEMO_ZONING, *, layer: str | None = "land_use",
-                  column_map: Mapping[str, str] | None = None, assume_crs: str | None = None) -> gpd.GeoDataFrame:
+def load_land_use(
+    source: Source = DEMO_ZONING,
+    *,
+    layer: str | None = "land_use",
+    column_map: Mapping[str, str] | None = None,
+    assume_crs: str | None = None,
+) -> gpd.GeoDataFrame:
     """Land-use polygons with an ÖP-modell ``category`` and a ``description``.
 
     Parameters
@@ -84,15 +138,23 @@ def load_land_use(source: Source = DEMO_ZONING, *, layer: str | None = "land_use
     return _load(source, layer, LAND_USE_COLUMNS, LAND_USE_FIELDS, column_map, assume_crs)
 
 
-def load_change_areas(source: Source = DEMO_ZONING, *, layer: str | None = "change_areas",
-                      column_map: Mapping[str, str] | None = None,
-                      assume_crs: str | None = None) -> gpd.GeoDataFrame:
+def load_change_areas(
+    source: Source = DEMO_ZONING,
+    *,
+    layer: str | None = "change_areas",
+    column_map: Mapping[str, str] | None = None,
+    assume_crs: str | None = None,
+) -> gpd.GeoDataFrame:
     """Change (förändrings-) and development (utvecklings-) areas of the plan, an overlay layer."""
     return _load(source, layer, CHANGE_AREA_COLUMNS, CHANGE_AREA_FIELDS, column_map, assume_crs)
 
 
-def load_constraints(source: Source = DEMO_ZONING, *, layer: str | None = "constraints",
-                     column_map: Mapping[str, str] | None = None,
-                     assume_crs: str | None = None) -> gpd.GeoDataFrame:
+def load_constraints(
+    source: Source = DEMO_ZONING,
+    *,
+    layer: str | None = "constraints",
+    column_map: Mapping[str, str] | None = None,
+    assume_crs: str | None = None,
+) -> gpd.GeoDataFrame:
     """Constraint areas (heritage, nature, water) that cannot be built on."""
     return _load(source, layer, CONSTRAINT_COLUMNS, CONSTRAINT_FIELDS, column_map, assume_crs)

@@ -181,16 +181,20 @@ def test_gtfs_that_is_not_a_zip():
 
 def test_raster_without_crs(tmp_path):
     path = tmp_path / "nocrs.tif"
-    with rasterio.open(path, "w", driver="GTiff", height=2, width=2, count=1, dtype="float32",
-                       transform=from_origin(E0, N0, 250, 250)) as dst:
+    with rasterio.open(
+        path, "w", driver="GTiff", height=2, width=2, count=1, dtype="float32", transform=from_origin(E0, N0, 250, 250)
+    ) as dst:
         dst.write(np.ones((1, 2, 2), dtype="float32"))
     with pytest.raises(CrsError, match=r"nocrs\.tif: the raster has no coordinate reference system"):
         layers.load_population(path)
 
 
 def test_roads_given_a_geopackage():
-    with pytest.raises(DataFormatError, match=r"parcels\.gpkg: a GeoPackage\. The road network must be "
-                                              r"OpenStreetMap XML"):
+    with pytest.raises(
+        DataFormatError,
+        match=r"parcels\.gpkg: a GeoPackage\. The road network must be "
+        r"OpenStreetMap XML",
+    ):
         layers.load_roads(DEMO_DIR / "parcels.gpkg")
 
 
@@ -201,10 +205,12 @@ def test_broken_osm_xml():
 
 def test_online_download_without_network_says_so():
     # Port 9 (discard) on loopback is closed: the connection is refused at once, as offline.
-    with pytest.raises(OfflineError, match=r"Could not reach OpenStreetMap's Overpass service.*offline.*"
-                                           r"load it as a file instead"):
-        layers.download_roads(bbox=(17.82, 59.23, 17.84, 59.24), overpass_url="http://127.0.0.1:9/api",
-                              timeout_s=2)
+    with pytest.raises(
+        OfflineError,
+        match=r"Could not reach OpenStreetMap's Overpass service.*offline.*"
+        r"load it as a file instead",
+    ):
+        layers.download_roads(bbox=(17.82, 59.23, 17.84, 59.24), overpass_url="http://127.0.0.1:9/api", timeout_s=2)
 
 
 def test_population_csv_without_population_column(tmp_path):

@@ -98,8 +98,14 @@ def test_premises(parcels):
 
 def test_zoning_covers_the_map_extent(parcels):
     land_use = layers.load_land_use()
-    assert set(land_use["category"]) == {"Stadsbygd", "Landsbygd", "Verksamheter", "Transporter och infrastruktur",
-                                         "Grönstruktur", "Vatten"}
+    assert set(land_use["category"]) == {
+        "Stadsbygd",
+        "Landsbygd",
+        "Verksamheter",
+        "Transporter och infrastruktur",
+        "Grönstruktur",
+        "Vatten",
+    }
     covered = land_use.union_all()
     assert covered.contains(box(*parcels.total_bounds))
     assert math.isclose(land_use.area.sum(), covered.area, rel_tol=1e-6), "land-use polygons overlap"
@@ -139,8 +145,11 @@ def _names(data: dict) -> set[str]:
 
 
 def test_kumla_gardsvag_has_two_entrances_from_hagelbyleden(roads):
-    entrances = {v for u, v, d in roads.edges(data=True)
-                 if "Kumla gårdsväg" in _names(d) and any("Hågelbyleden" in _names(e) for *_, e in roads.edges(v, data=True))}
+    entrances = {
+        v
+        for u, v, d in roads.edges(data=True)
+        if "Kumla gårdsväg" in _names(d) and any("Hågelbyleden" in _names(e) for *_, e in roads.edges(v, data=True))
+    }
     assert len(entrances) == 2
 
 
@@ -175,6 +184,10 @@ def test_population_matches_published_district_totals():
         total = points.loc[points.within(d.geometry), "population"].sum()
         assert total == geo.BOTKYRKA_DISTRICTS[d.district], d.district
     minx, miny, maxx, maxy = grid.bounds
-    for lat, lon in [(59.1911, 17.6284), (59.33, 18.0573), (59.2193, 17.9478)]:  # Södertälje C, Stockholm C, Flemingsberg
+    for lat, lon in [
+        (59.1911, 17.6284),
+        (59.33, 18.0573),
+        (59.2193, 17.9478),
+    ]:  # Södertälje C, Stockholm C, Flemingsberg
         e, n = xy(lat, lon)
         assert minx < e < maxx and miny < n < maxy

@@ -32,8 +32,9 @@ def test_scb_grid_csv_to_raster_keeps_population_sum(realdata):
     assert (minx, miny) == (table["e_ll_sweref99tm"].min(), table["n_ll_sweref99tm"].min())
 
 
-@pytest.mark.parametrize("name", ["pop_1km_cells_sw_stockholm_epsg3006.geojson",
-                                  "pop_1km_cells_sw_stockholm_wgs84.geojson"])
+@pytest.mark.parametrize(
+    "name", ["pop_1km_cells_sw_stockholm_epsg3006.geojson", "pop_1km_cells_sw_stockholm_wgs84.geojson"]
+)
 def test_scb_grid_polygons_in_any_crs_keep_sum_and_cells(realdata, name):
     folder = realdata / "scb-pop-1km-sw-stockholm"
     table = pd.read_csv(folder / "pop_1km_cells_sw_stockholm.csv")
@@ -42,8 +43,11 @@ def test_scb_grid_polygons_in_any_crs_keep_sum_and_cells(realdata, name):
     assert grid.cell_size == 1000
     x, y, pop = grid.cell_centres()
     got = {(int(a - 500), int(b - 500)): p for a, b, p in zip(x, y, pop, strict=True)}
-    want = {(e, n): p for e, n, p in zip(table["e_ll_sweref99tm"], table["n_ll_sweref99tm"], table["population"],
-                                          strict=True) if p > 0}
+    want = {
+        (e, n): p
+        for e, n, p in zip(table["e_ll_sweref99tm"], table["n_ll_sweref99tm"], table["population"], strict=True)
+        if p > 0
+    }
     assert got == want
 
 
@@ -61,8 +65,13 @@ def test_botkyrka_boundary_contains_its_centres(realdata):
     assert list(kommun["municipality_code"]) == ["0127"]
     assert kommun.crs.to_epsg() == 3006
     botkyrka = kommun.geometry.iloc[0]
-    inside = {"Fittja": (59.2474, 17.8610), "Alby": (59.2394, 17.8454), "Hallunda": (59.2433, 17.8253),
-              "Norsborg": (59.2437, 17.8155), "Tumba": (59.1995, 17.8384)}
+    inside = {
+        "Fittja": (59.2474, 17.8610),
+        "Alby": (59.2394, 17.8454),
+        "Hallunda": (59.2433, 17.8253),
+        "Norsborg": (59.2437, 17.8155),
+        "Tumba": (59.1995, 17.8384),
+    }
     for name, (lat, lon) in inside.items():
         assert botkyrka.contains(_pt(lat, lon)), name
     assert not botkyrka.contains(_pt(59.2499, 17.8814)), "Masmo is in Huddinge"
