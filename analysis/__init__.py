@@ -1,0 +1,1 @@
+"""Pure analysis functions: indicators, scoring, robustness (no I/O, no Streamlit)."""

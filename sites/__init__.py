@@ -1,0 +1,1 @@
+"""What people take away: share links, exports, reports and the site registry."""
