@@ -58,3 +58,7 @@ def problems_message(subject: str, problems: list[str]) -> str:
         return f"{subject}: {problems[0]}"
     lines = "\n".join(f"  - {p}" for p in problems)
     return f"{subject}: {len(problems)} problems:\n{lines}"
+
+
+class ParameterError(ValueError, SiteFinderError):
+    """A user-chosen parameter (profile, weight, filter, format) is unknown or out of range."""

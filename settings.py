@@ -27,3 +27,16 @@ SWEDEN_BOUNDS_3006 = (180_000.0, 6_050_000.0, 1_000_000.0, 7_750_000.0)
 OVERPASS_URL = os.environ.get("SITEFINDER_OVERPASS_URL", "https://overpass-api.de/api")
 #: Seconds to wait for a network check before declaring the machine offline.
 NETWORK_TIMEOUT_S = float(os.environ.get("SITEFINDER_NETWORK_TIMEOUT_S", "5"))
+
+#: Folder for the on-disk cache of routing indicators (keyed by input checksums).
+CACHE_DIR = Path(os.environ.get("SITEFINDER_CACHE_DIR", ROOT / "cache"))
+#: SCB code of the municipality whose residents count for local hiring.
+MUNICIPALITY_CODE = os.environ.get("SITEFINDER_MUNICIPALITY_CODE", "0127")
+#: Districts reported separately for local hiring (names as in the districts layer).
+LOCAL_HIRE_DISTRICTS: tuple[str, ...] = tuple(
+    d.strip() for d in os.environ.get("SITEFINDER_LOCAL_HIRE_DISTRICTS", "Alby,Fittja,Hallunda-Norsborg").split(",")
+    if d.strip()
+)
+#: Morning peak window used for service frequency and public-transport travel times.
+PEAK_START = os.environ.get("SITEFINDER_PEAK_START", "07:00")
+PEAK_END = os.environ.get("SITEFINDER_PEAK_END", "09:00")

@@ -318,7 +318,7 @@ AREAS: list[Ladder] = [
         720,
         ("Hågelby hagväg", "Saltmossvägen", "Kumla gårdsväg norra"),
         85,
-        (65, 125),
+        (90, 200),
     ),
     Ladder(
         "Södra Porten",
@@ -346,7 +346,7 @@ AREAS: list[Ladder] = [
     ),
     Ladder("Alby", "Alby", "centre", (662080.0, 6570250.0), 20, 480, ("Albygatan", "Albyplan"), 45, (24, 40)),
     Ladder(
-        "Hallunda", "Hallunda", "centre", (661050.0, 6570600.0), 33.3, 350, ("Hallunda torg", "Borgvägen"), 45, (24, 40)
+        "Hallunda", "Hallunda", "centre", (661050.0, 6570600.0), 33.3, 470, ("Hallunda torg", "Borgvägen"), 45, (24, 40)
     ),
     Ladder("Fittja", "Fittja", "centre", (663000.0, 6571250.0), 10, 350, ("Fittja torg", "Krögarvägen"), 45, (25, 42)),
     Ladder(
@@ -561,8 +561,11 @@ def _attribute(gdf: gpd.GeoDataFrame, rng: np.random.Generator) -> gpd.GeoDataFr
 def _new_land(rec, rng: np.random.Generator) -> dict:
     """Södra Porten's new land: Hågelby hage (A) and Saltmossen (B) have plans in progress."""
     ladder = rec.ladder
-    hagelby_hage = ladder.streets[0] == "Hågelby hagväg" and rec.block == 1 and rec.u >= 460
-    saltmossen = ladder.streets[0] == "Hågelby hagväg" and rec.block == 1 and rec.u < 460
+    valley_south = ladder.streets[0] == "Hågelby hagväg" and rec.block == 1
+    # Hågelby hage (~4 ha) is the south-east corner, at Hågelbyleden / Kumla gårdsväg.
+    corner = Point(ladder.world(ladder.length, -(ladder.gap + ladder.depth)))
+    hagelby_hage = valley_south and rec.geometry.centroid.distance(corner) <= 266
+    saltmossen = valley_south and not hagelby_hage
     status = "in_progress" if hagelby_hage or saltmossen else "none"
     plan = "Detaljplan 1 Hågelby hage" if hagelby_hage else "Detaljplan 2 Saltmossen" if saltmossen else None
     return {

@@ -242,6 +242,39 @@ def motorway_junctions(graph: nx.MultiDiGraph) -> gpd.GeoDataFrame:
     )
 
 
+def motorway_entries(graph: nx.MultiDiGraph, *, max_name_distance_m: float = 2000.0) -> gpd.GeoDataFrame:
+    """Points where a car gets onto the motorway: starts of on-ramps reached from ordinary roads.
+
+    Parameters
+    ----------
+    graph
+        A graph from ``load_roads`` or ``download_roads``.
+    max_name_distance_m
+        An entry takes the name of the nearest exit (``motorway_junction``) within this distance.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``node``, ``junction_name``, ``ref`` and the point, EPSG:3006; one row per entry node.
+    """
+    ramp_starts = {u for u, _, d in graph.edges(data=True) if _hw(d) == "motorway_link"}
+    entries = [n for n in ramp_starts
+               if any(_hw(d) not in ("motorway", "motorway_link") for *_, d in graph.in_edges(n, data=True))]
+    exits = motorway_junctions(graph)
+    rows = []
+    for n in entries:
+        pt = shapely.Point(graph.nodes[n]["x"], graph.nodes[n]["y"])
+        name, ref = f"entry {n}", ""
+        if len(exits):
+            dist = exits.distance(pt)
+            if dist.min() <= max_name_distance_m:
+                best = exits.loc[dist.idxmin()]
+                name, ref = best["junction_name"], best["ref"]
+        rows.append({"node": n, "junction_name": name, "ref": ref, "geometry": pt})
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=WORKING_CRS,
+                            columns=["node", "junction_name", "ref", "geometry"])
+
+
 def drive_network(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """The part of the network a car may use (a view, not a copy)."""
     return nx.subgraph_view(graph, filter_edge=lambda u, v, k: _highway(graph, u, v, k) not in NOT_FOR_CARS)

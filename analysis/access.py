@@ -1,0 +1,137 @@
+"""Accessibility indicators per parcel: motorway junction by car, rail stop on foot, service frequency.
+
+Every parcel is represented by its centroid, joined to its nearest network node by a straight
+access leg (car at ``CAR_ACCESS_SPEED_MPS``, walking at ``WALK_SPEED_MPS``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import csr_matrix
+
+from analysis.network import Network, costs_from_sources, nearest_source, snap_points
+
+CAR_ACCESS_SPEED_MPS = 20 / 3.6
+
+
+def car_to_junction(drive: Network, x: np.ndarray, y: np.ndarray, entry_nodes: np.ndarray,
+                    entry_names: np.ndarray, *, index: pd.Index) -> pd.DataFrame:
+    """Minutes by car from each point to the nearest motorway entry.
+
+    Parameters
+    ----------
+    drive
+        Car network with edge costs in seconds.
+    x, y
+        Parcel points (centroids), EPSG:3006.
+    entry_nodes
+        Matrix indices of motorway entries (starts of on-ramps).
+    entry_names
+        Junction name per entry.
+    index
+        Index of the result (the parcels' index).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``car_min_to_junction``, ``nearest_junction``, ``car_network_s`` (network part only),
+        ``car_snap_node`` (matrix index).
+    """
+    snap = snap_points(drive, x, y)
+    cost, which = nearest_source(drive, entry_nodes, reverse=True)
+    net_s = cost[snap.node]
+    name = np.where(which[snap.node] >= 0, np.asarray(entry_names, dtype=object)[np.maximum(which[snap.node], 0)],
+                    None)
+    total_min = (net_s + snap.distance_m / CAR_ACCESS_SPEED_MPS) / 60
+    return pd.DataFrame({"car_min_to_junction": total_min, "nearest_junction": name, "car_network_s": net_s,
+                         "car_snap_node": snap.node}, index=index)
+
+
+def walk_to_stop(walk: Network, x: np.ndarray, y: np.ndarray, stop_nodes: np.ndarray, stop_names: np.ndarray,
+                 *, index: pd.Index) -> pd.DataFrame:
+    """Walking distance along the network from each point to the nearest of some stops.
+
+    Parameters
+    ----------
+    walk
+        Street network with edge costs in metres, both directions.
+    x, y
+        Parcel points, EPSG:3006.
+    stop_nodes
+        Matrix indices of the stops' nearest street nodes.
+    stop_names
+        Name per stop.
+    index
+        Index of the result.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``walk_m_to_rail_stop`` and ``nearest_rail_stop``.
+    """
+    snap = snap_points(walk, x, y)
+    dist, which = nearest_source(walk, stop_nodes)
+    w = which[snap.node]
+    return pd.DataFrame({
+        "walk_m_to_rail_stop": dist[snap.node] + snap.distance_m,
+        "nearest_rail_stop": np.where(w >= 0, np.asarray(stop_names, dtype=object)[np.maximum(w, 0)], None),
+    }, index=index)
+
+
+def departures_within_walk(walk: Network, x: np.ndarray, y: np.ndarray, stop_nodes: np.ndarray,
+                           stop_leg_m: np.ndarray, departures: csr_matrix, hours: float,
+                           *, radii_m: tuple[float, ...] = (600.0, 1200.0), index: pd.Index) -> pd.DataFrame:
+    """Distinct departures per hour from all stops within a walk of each point.
+
+    A trip that calls at several reachable stops counts once.
+
+    Parameters
+    ----------
+    walk
+        Street network with edge costs in metres.
+    x, y
+        Parcel points.
+    stop_nodes, stop_leg_m
+        Each stop's nearest street node and the straight distance to it.
+    departures
+        ``stops x trips`` matrix, non-zero where the trip departs the stop in the window.
+    hours
+        Window length in hours.
+    radii_m
+        Walking distances to report.
+    index
+        Index of the result.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``departures_per_hour_<r>m`` for each radius.
+    """
+    snap = snap_points(walk, x, y)
+    targets, inverse = np.unique(snap.node, return_inverse=True)
+    dist = costs_from_sources(walk, stop_nodes, targets, limit_s=max(radii_m)).T  # targets x stops
+    dist = dist[inverse] + snap.distance_m[:, None] + np.asarray(stop_leg_m)[None, :]
+    out = {}
+    for r in radii_m:
+        reach = csr_matrix(dist <= r, dtype=np.float32)
+        trips = (reach @ departures).tocsr()
+        out[f"departures_per_hour_{int(r)}m"] = np.diff(trips.indptr) / hours
+    return pd.DataFrame(out, index=index)
+
+
+def departure_matrix(stop_times: pd.DataFrame, stop_ids: np.ndarray, *, start_s: float, end_s: float) -> csr_matrix:
+    """``stops x trips`` matrix marking trips that depart each stop within ``[start_s, end_s)``.
+
+    The last call of a trip is an arrival, not a departure. ``stop_times`` needs ``trip_id``,
+    ``stop_id``, ``stop_sequence`` and ``departure_s``; only trips of one service day belong in it.
+    """
+    last = stop_times.groupby("trip_id")["stop_sequence"].transform("max")
+    st = stop_times[(stop_times["stop_sequence"] < last) & (stop_times["departure_s"] >= start_s)
+                    & (stop_times["departure_s"] < end_s)]
+    stop_pos = pd.Series(np.arange(len(stop_ids)), index=stop_ids)
+    st = st[st["stop_id"].isin(stop_pos.index)]
+    trip_codes, _ = pd.factorize(st["trip_id"])
+    rows = stop_pos[st["stop_id"]].to_numpy()
+    n_trips = int(trip_codes.max()) + 1 if len(trip_codes) else 0
+    return csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, trip_codes)), shape=(len(stop_ids), n_trips))

@@ -1,0 +1,176 @@
+"""Scoring: value functions (indicator -> 0..1), weighted sum (0..100), exclusions, ranking.
+
+The expensive part (indicators, value functions) is computed once; a weight change only redoes
+``combine`` and ``rank`` on a criterion-major float array.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+from analysis.profiles import CRITERIA, Profile
+from errors import ParameterError
+
+#: Indicator column behind each criterion.
+INDICATOR_OF: Mapping[str, str] = MappingProxyType({
+    "jobs": "jobs_est",
+    "motorway": "car_min_to_junction",
+    "rail_stop": "walk_m_to_rail_stop",
+    "transit_service": "departures_per_hour_600m",
+    "labour_pool_pt": "residents_45min_pt",
+    "labour_pool_car": "residents_30min_car",
+    "local_hire": "local_hire_30min_botkyrka",
+    "readiness": "readiness_index",
+})
+
+
+@dataclass(frozen=True)
+class ValueFunction:
+    """Piecewise-linear value function through ``(indicator, value)`` points; flat outside them."""
+
+    points: tuple[tuple[float, float], ...]
+
+    def __post_init__(self) -> None:
+        xs = [p[0] for p in self.points]
+        if len(xs) < 2 or any(b <= a for a, b in itertools.pairwise(xs)):
+            raise ParameterError(f"value function points must have increasing x: {self.points}")
+        if any(not 0 <= p[1] <= 1 for p in self.points):
+            raise ParameterError(f"value function values must lie in 0..1: {self.points}")
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """Values 0..1 for indicator values ``x`` (NaN counts as 0)."""
+        xs, ys = zip(*self.points, strict=True)
+        out = np.interp(np.asarray(x, dtype="float64"), xs, ys)
+        return np.where(np.isnan(out), 0.0, out)
+
+    def describe(self) -> str:
+        """The points as text, e.g. ``'2 -> 1.0, 15 -> 0.0'``."""
+        return ", ".join(f"{x:g} -> {y:g}" for x, y in self.points)
+
+
+DEFAULT_VALUE_FUNCTIONS: Mapping[str, ValueFunction] = MappingProxyType({
+    "jobs": ValueFunction(((0, 0), (250, 1))),  # full marks from 250 jobs on the plot
+    "motorway": ValueFunction(((2, 1), (15, 0))),  # minutes to a junction: full <= 2, zero >= 15
+    "rail_stop": ValueFunction(((600, 1), (1200, 0.5), (2000, 0))),  # 600 m very good, 1,200 m good
+    "transit_service": ValueFunction(((0, 0), (24, 1))),  # departures per hour within 600 m
+    "labour_pool_pt": ValueFunction(((0, 0), (400_000, 1))),  # residents within 45 min (RUFS benchmark)
+    "labour_pool_car": ValueFunction(((0, 0), (600_000, 1))),  # residents within 30 min by car
+    "local_hire": ValueFunction(((0, 0), (40_000, 1))),  # Botkyrka residents within 30 min
+    "readiness": ValueFunction(((0, 0), (1, 1))),
+})
+
+PLAN_READINESS: Mapping[str, float] = MappingProxyType({"adopted": 1.0, "in_progress": 0.6, "none": 0.2,
+                                                        "unknown": 0.3})
+PUBLIC_OWNERS = frozenset({"municipal", "Södra Porten AB"})
+
+
+@dataclass(frozen=True)
+class ScoringParams:
+    """Everything besides the weights that shapes a score.
+
+    Attributes
+    ----------
+    value_functions
+        Per criterion; defaults in ``DEFAULT_VALUE_FUNCTIONS``.
+    gravity_beta_per_min
+        Decay of the Hansen labour-pool measure (0.05/min halves the weight in ~14 min).
+    top_k
+        Size of the shortlist for the robustness measure.
+    """
+
+    value_functions: Mapping[str, ValueFunction] = field(default_factory=lambda: DEFAULT_VALUE_FUNCTIONS)
+    gravity_beta_per_min: float = 0.05
+    top_k: int = 10
+
+
+def readiness_index(plan_status: pd.Series, owner_type: pd.Series, vacant: pd.Series) -> pd.Series:
+    """0..1: half plan status (adopted 1, in progress 0.6, none 0.2), 0.3 public ownership, 0.2 vacancy."""
+    plan = plan_status.map(PLAN_READINESS).fillna(PLAN_READINESS["unknown"]).astype("float64")
+    public = owner_type.isin(PUBLIC_OWNERS).astype("float64")
+    return (0.5 * plan + 0.3 * public + 0.2 * vacant.astype("float64")).rename("readiness_index")
+
+
+def criterion_values(indicators: pd.DataFrame, params: ScoringParams = ScoringParams()) -> np.ndarray:
+    """Criterion-major array ``len(CRITERIA) x parcels`` of values 0..1."""
+    return np.vstack([params.value_functions[c](indicators[INDICATOR_OF[c]].to_numpy(dtype="float64"))
+                      for c in CRITERIA])
+
+
+def weight_vector(weights: Mapping[str, float]) -> np.ndarray:
+    """Weights in ``CRITERIA`` order, normalised to sum 1; refuses unknown, negative or all-zero weights."""
+    unknown = set(weights) - set(CRITERIA)
+    if unknown:
+        raise ParameterError(f"unknown criteria {sorted(unknown)}; choose from {', '.join(CRITERIA)}")
+    w = np.array([float(weights.get(c, 0.0)) for c in CRITERIA])
+    if not np.isfinite(w).all():
+        raise ParameterError("weights must be finite numbers")
+    if (w < 0).any():
+        bad = [c for c, v in zip(CRITERIA, w, strict=True) if v < 0]
+        raise ParameterError(f"weights cannot be negative ({', '.join(bad)})")
+    if w.sum() <= 0:
+        raise ParameterError("at least one weight must be above zero")
+    return w / w.sum()
+
+
+def combine(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Scores 0..100 and per-criterion contributions (which add up to the score).
+
+    Parameters
+    ----------
+    values
+        ``criteria x parcels`` values 0..1.
+    weights
+        Normalised weights, one per criterion.
+
+    Returns
+    -------
+    scores, contributions
+        ``(parcels,)`` and ``(criteria, parcels)``.
+    """
+    contributions = (100.0 * weights)[:, None] * values
+    return weights @ values * 100.0, contributions
+
+
+def rank(scores: np.ndarray, excluded: np.ndarray) -> np.ndarray:
+    """Rank 1 = best among parcels not excluded (ties keep input order); 0 for excluded parcels."""
+    key = np.where(excluded, -np.inf, scores)
+    order = np.argsort(-key, kind="stable")
+    ranks = np.empty(len(scores), dtype=np.int64)
+    ranks[order] = np.arange(1, len(scores) + 1)
+    ranks[excluded] = 0
+    return ranks
+
+
+def exclusions(parcels: pd.DataFrame, op_category: pd.Series, developable_m2: pd.Series,
+               profile: Profile) -> pd.Series:
+    """Why a parcel cannot take the profile (None where it can).
+
+    Rules, first match wins: an adopted or proposed plan use code the profile cannot use; without
+    a plan code, a comprehensive-plan category the profile cannot use; a plot smaller than the
+    profile's minimum; no developable land left.
+    """
+    code = parcels["plan_use_code"]
+    status = parcels["plan_status"]
+    needs = ", ".join(sorted(profile.use_codes))
+    reasons = pd.Series(None, index=parcels.index, dtype=object)
+    has_code = code.notna() & status.isin(["adopted", "in_progress"])
+    bad_code = has_code & ~code.isin(list(profile.use_codes))
+    reasons[bad_code] = [
+        f"{'plan' if s == 'adopted' else 'proposed plan'} use {c} is not compatible with {profile.name_en.lower()} "
+        f"(needs {needs})" for c, s in zip(code[bad_code], status[bad_code], strict=True)]
+    no_code = ~has_code
+    bad_cat = no_code & ~op_category.isin(list(profile.categories)) & reasons.isna()
+    allowed = " or ".join(sorted(profile.categories))
+    reasons[bad_cat] = [f"comprehensive plan: {c or 'no category'}, not {allowed}" for c in op_category[bad_cat]]
+    small = (parcels["area_m2"] < profile.min_plot_m2) & reasons.isna()
+    reasons[small] = [f"plot {a:,.0f} m² is below the {profile.min_plot_m2:,.0f} m² {profile.name_en.lower()} needs"
+                      for a in parcels.loc[small, "area_m2"]]
+    nothing = (developable_m2 <= 0) & reasons.isna()
+    reasons[nothing] = "no developable land (constraints or existing buildings cover the plot)"
+    return reasons.rename("exclusion_reason")

@@ -1,0 +1,84 @@
+"""Command line: ``python -m sites export --profile logistics --format geojson --out scored.geojson``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from analysis.profiles import CRITERIA, PROFILES
+from errors import SiteFinderError
+from sites import export
+from sites.dataset import load_dataset
+from sites.indicators import load_or_compute
+from sites.scored import Scorer, filters_from_options, get_profile, parse_weights
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exits with code 2 on bad options)."""
+    parser = argparse.ArgumentParser(prog="python -m sites", description="Site finder commands.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ex = sub.add_parser("export", help="score every parcel for a profile and write GeoJSON, GeoPackage or CSV")
+    ex.add_argument("--profile", required=True, help=f"one of: {', '.join(PROFILES)}")
+    ex.add_argument("--format", default="geojson", help=f"one of: {', '.join(export.FORMATS)}")
+    ex.add_argument("--out", required=True, type=Path, help="output file")
+    ex.add_argument("--weights", help=f"name=value pairs over the profile's weights; names: {', '.join(CRITERIA)}")
+    ex.add_argument("--area", action="append", default=[], help="only parcels of this area (e.g. 'Södra Porten')")
+    ex.add_argument("--min-area", type=float, help="smallest plot, m²")
+    ex.add_argument("--max-area", type=float, help="largest plot, m²")
+    ex.add_argument("--plan-status", action="append", default=[], choices=["none", "in_progress", "adopted"])
+    ex.add_argument("--category", action="append", default=[], help="comprehensive-plan category")
+    ex.add_argument("--municipal-only", action="store_true", help="only municipal / Södra Porten AB land")
+    ex.add_argument("--vacant-only", action="store_true", help="only vacant parcels")
+    ex.add_argument("--draws", type=int, default=1000, help="Monte Carlo draws for robustness (default 1000)")
+    ex.add_argument("--lang", default="en", choices=["en", "sv"], help="language of explanations")
+    ex.add_argument("--no-cache", action="store_true", help="recompute indicators even if cached")
+    return parser
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Score and write; returns the exit code."""
+    profile = get_profile(args.profile)
+    if args.format not in export.FORMATS:
+        raise SiteFinderError(f"unknown format '{args.format}'; choose one of {', '.join(export.FORMATS)}")
+    if args.draws < 1:
+        raise SiteFinderError("--draws must be at least 1")
+    weights = parse_weights(args.weights, profile.weights)
+    filters = filters_from_options(min_area=args.min_area, max_area=args.max_area, plan_status=args.plan_status,
+                                   municipal_only=args.municipal_only, vacant_only=args.vacant_only,
+                                   category=args.category, area=args.area)
+    print("loading data ...", file=sys.stderr)
+    ds = load_dataset()
+    indicators = load_or_compute(ds, cache_dir=None if args.no_cache else export_cache_dir(),
+                                 progress=lambda f, m: print(f"  {f:4.0%} {m}", file=sys.stderr))
+    scored = Scorer.build(ds.parcels, indicators.table, profile).score(weights, filters, lang=args.lang,
+                                                                        draws=args.draws)
+    metadata = {"profile": profile.key, "weights": scored.weights_dict(), "top_k": scored.top_k,
+                "data_version": ds.manifest_version, "service_date": indicators.service_date}
+    frame = scored.frame.assign(data_version=ds.manifest_version)
+    export.write(frame, args.out, args.format, metadata=metadata)
+    print(f"wrote {len(frame)} parcels ({int((~frame['excluded']).sum())} ranked) to {args.out}", file=sys.stderr)
+    return 0
+
+
+def export_cache_dir() -> Path:
+    """The indicator cache folder from settings."""
+    from settings import CACHE_DIR
+
+    return CACHE_DIR
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; bad options and data problems exit with code 2 and a message."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return run_export(args)
+    except SiteFinderError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,198 @@
+"""Per-parcel indicators, computed once per dataset and cached on disk by input checksums.
+
+Routing (car, walking, public transport, labour pool) is the slow part; scoring reuses the
+result for every profile and every weight.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis import access, jobs, labour, plan
+from analysis.labour import Catchment
+from analysis.network import network_from_graph, snap_points
+from analysis.scoring import readiness_index
+from analysis.transit_network import WALK_SPEED_MPS, transit_network
+from layers.roads import drive_network, motorway_entries, walk_network
+from layers.transit import active_services, representative_date, stop_modes
+from settings import CACHE_DIR, LOCAL_HIRE_DISTRICTS, MUNICIPALITY_CODE, PEAK_END, PEAK_START
+from sites.dataset import Dataset
+
+logger = logging.getLogger(__name__)
+
+#: Bump when the indicator method changes, so old caches are not reused.
+INDICATORS_VERSION = "1"
+CAR_HORIZON_S = 60 * 60
+PT_HORIZON_S = 90 * 60
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class Indicators:
+    """Per-parcel indicator table plus the public-transport catchment (for other gravity decays)."""
+
+    table: pd.DataFrame
+    pt_catchment: Catchment
+    service_date: str
+    key: str
+
+
+def _hhmm_to_s(text: str) -> int:
+    h, m = (int(x) for x in text.split(":"))
+    return h * 3600 + m * 60
+
+
+def cache_key(ds: Dataset) -> str:
+    """Key of a dataset's indicators: input checksums, method version and settings."""
+    payload = {"inputs": ds.checksums, "version": INDICATORS_VERSION, "peak": [PEAK_START, PEAK_END],
+               "municipality": MUNICIPALITY_CODE, "districts": list(LOCAL_HIRE_DISTRICTS)}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:24]
+
+
+def load_or_compute(ds: Dataset, *, cache_dir: Path | None = CACHE_DIR, progress: Progress | None = None,
+                    beta_per_min: float = 0.05) -> Indicators:
+    """Indicators from the disk cache when the inputs are unchanged, else computed and stored.
+
+    Parameters
+    ----------
+    ds
+        The loaded dataset.
+    cache_dir
+        Cache folder; None disables the cache.
+    progress
+        Called with (fraction done, message) during a computation.
+    beta_per_min
+        Decay of the Hansen labour-pool measure stored in ``labour_gravity_pt``.
+
+    Returns
+    -------
+    Indicators
+        The table is indexed like ``ds.parcels``.
+    """
+    key = cache_key(ds)
+    folder = Path(cache_dir) / key if cache_dir is not None else None
+    if folder is not None and (folder / "indicators.parquet").exists():
+        table = pd.read_parquet(folder / "indicators.parquet")
+        arrays = np.load(folder / "pt_catchment.npz")
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        groups = {name.removeprefix("pop_"): arrays[name] for name in arrays.files if name.startswith("pop_")}
+        catchment = Catchment(arrays["times_s"], groups, arrays["origin_leg_s"], arrays["parcel_column"],
+                              arrays["parcel_leg_s"])
+        table["labour_gravity_pt"] = labour.gravity(catchment, beta_per_min)
+        logger.info("indicators for %d parcels read from cache %s", len(table), folder)
+        return Indicators(table, catchment, meta["service_date"], key)
+    result = compute(ds, progress=progress, beta_per_min=beta_per_min, key=key)
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        result.table.to_parquet(folder / "indicators.parquet")
+        c = result.pt_catchment
+        np.savez_compressed(folder / "pt_catchment.npz", times_s=c.times_s, origin_leg_s=c.origin_leg_s,
+                            parcel_column=c.parcel_column, parcel_leg_s=c.parcel_leg_s,
+                            **{f"pop_{k}": v for k, v in c.origin_population.items()})
+        (folder / "meta.json").write_text(json.dumps({"service_date": result.service_date, "key": key,
+                                                      "inputs": ds.checksums}, indent=1), encoding="utf-8")
+    return result
+
+
+def compute(ds: Dataset, *, progress: Progress | None = None, beta_per_min: float = 0.05,
+            key: str = "") -> Indicators:
+    """Compute every per-parcel indicator (no cache)."""
+    say = progress or (lambda f, m: None)
+    t0 = time.perf_counter()
+    parcels = ds.parcels
+    idx = parcels.index
+    centroids = parcels.geometry.centroid
+    px, py = centroids.x.to_numpy(), centroids.y.to_numpy()
+    table = pd.DataFrame(index=idx)
+    say(0.05, "Overlaying parcels with the plan and constraints")
+    table["constrained_m2"] = jobs.constrained_area(parcels.geometry, ds.constraints.geometry)
+    table["developable_m2"] = jobs.developable_area(parcels["area_m2"], table["constrained_m2"],
+                                                    parcels["built_footprint_share"])
+    table["op_category"] = plan.dominant_category(parcels.geometry, ds.land_use)
+    table["change_areas"] = plan.change_area_names(parcels.geometry, ds.change_areas)
+    table["readiness_index"] = readiness_index(parcels["plan_status"], parcels["owner_type"], parcels["vacant"])
+
+    say(0.15, "Car travel times to the motorway junctions")
+    drive = network_from_graph(drive_network(ds.roads), weight="travel_time")
+    entries = motorway_entries(ds.roads)
+    table = table.join(access.car_to_junction(drive, px, py, drive.index_of(entries["node"]),
+                                              entries["junction_name"].to_numpy(), index=idx))
+
+    say(0.3, "Walking distances to stations and departures")
+    walk_graph = walk_network(ds.roads)
+    walk_m = network_from_graph(walk_graph, weight="length")
+    day = representative_date(ds.feed)
+    services = active_services(ds.feed, day)
+    trips = ds.feed.trips[ds.feed.trips["service_id"].isin(services)]
+    stop_times = ds.feed.stop_times[ds.feed.stop_times["trip_id"].isin(trips["trip_id"])]
+    stops = ds.feed.stops[ds.feed.stops["location_type"] == 0].reset_index(drop=True)
+    modes = stop_modes(ds.feed).reindex(stops["stop_id"]).fillna("").to_numpy()
+    ssnap = snap_points(walk_m, stops.geometry.x.to_numpy(), stops.geometry.y.to_numpy())
+    rail = np.array(["metro" in m or "rail" in m for m in modes])
+    table = table.join(access.walk_to_stop(walk_m, px, py, ssnap.node[rail], stops.loc[rail, "stop_name"].to_numpy(),
+                                           index=idx))
+    start_s, end_s = _hhmm_to_s(PEAK_START), _hhmm_to_s(PEAK_END)
+    deps = access.departure_matrix(stop_times, stops["stop_id"].to_numpy(), start_s=start_s, end_s=end_s)
+    table = table.join(access.departures_within_walk(walk_m, px, py, ssnap.node, ssnap.distance_m, deps,
+                                                     (end_s - start_s) / 3600, index=idx))
+
+    say(0.45, "Population groups for the labour pool")
+    cx, cy, pop = ds.population.cell_centres()
+    groups = _population_groups(ds, cx, cy, pop)
+
+    say(0.55, "Labour pool by car (30 min)")
+    car = labour.catchment(drive, cx, cy, {"all": groups["all"]}, px, py, horizon_s=CAR_HORIZON_S,
+                           leg_speed_mps=access.CAR_ACCESS_SPEED_MPS)
+    table["residents_30min_car"] = labour.residents_within(car, 30)
+
+    say(0.7, "Public-transport network and labour pool (45 min)")
+
+    class _Feed:
+        pass
+
+    feed = _Feed()
+    feed.stops, feed.trips, feed.stop_times = stops, trips, stop_times
+    pt = transit_network(walk_m, feed, start_s=start_s, end_s=end_s)
+    among = np.arange(pt.n_walk)
+    pt_c = labour.catchment(pt.network, cx, cy, groups, px, py, horizon_s=PT_HORIZON_S,
+                            leg_speed_mps=WALK_SPEED_MPS, among=among)
+    table["residents_45min_pt"] = labour.residents_within(pt_c, 45)
+    table["labour_gravity_pt"] = labour.gravity(pt_c, beta_per_min)
+    table["local_hire_30min_botkyrka"] = labour.residents_within(pt_c, 30, group="municipality")
+    for name in LOCAL_HIRE_DISTRICTS:
+        if name in groups:
+            table[f"local_hire_30min_{_slug(name)}"] = labour.residents_within(pt_c, 30, group=name)
+    say(1.0, "Indicators ready")
+    logger.info("indicators for %d parcels computed in %.1f s", len(table), time.perf_counter() - t0)
+    return Indicators(table, pt_c, day.isoformat(), key)
+
+
+def _slug(name: str) -> str:
+    table = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e"})
+    return "".join(ch if ch.isalnum() else "_" for ch in name.lower().translate(table)).strip("_")
+
+
+def _population_groups(ds: Dataset, cx: np.ndarray, cy: np.ndarray, pop: np.ndarray) -> dict[str, np.ndarray]:
+    """Residents per cell in total, in the home municipality, and in each local-hire district."""
+    import geopandas as gpd
+
+    points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(cx, cy), crs=ds.parcels.crs)
+    groups = {"all": pop}
+    home = ds.municipalities[ds.municipalities["municipality_code"] == MUNICIPALITY_CODE]
+    inside = points.within(home.union_all()).to_numpy() if len(home) else np.zeros(len(pop), dtype=bool)
+    groups["municipality"] = np.where(inside, pop, 0.0)
+    for name in LOCAL_HIRE_DISTRICTS:
+        area = ds.districts[ds.districts["district"] == name]
+        if len(area):
+            groups[name] = np.where(points.within(area.union_all()).to_numpy(), pop, 0.0)
+    return groups
