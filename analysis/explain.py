@@ -70,7 +70,7 @@ def explain(values: np.ndarray, weights: np.ndarray, row: Mapping[str, object], 
         Up to two strengths (value >= 0.6, by contribution) and one weakness (value < 0.4, by weight).
     """
     text = _TEXT.get(lang, _TEXT["en"])
-    if reason:
+    if isinstance(reason, str) and reason:
         return f"{text['excluded']}: {reason}"
     contribution = weights * values
     strong = [i for i in np.argsort(-contribution, kind="stable") if weights[i] > 0 and values[i] >= 0.6][:2]

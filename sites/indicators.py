@@ -82,7 +82,7 @@ def load_or_compute(ds: Dataset, *, cache_dir: Path | None = CACHE_DIR, progress
     key = cache_key(ds)
     folder = Path(cache_dir) / key if cache_dir is not None else None
     if folder is not None and (folder / "indicators.parquet").exists():
-        table = pd.read_parquet(folder / "indicators.parquet")
+        table = _text_as_objects(pd.read_parquet(folder / "indicators.parquet"))
         arrays = np.load(folder / "pt_catchment.npz")
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         groups = {name.removeprefix("pop_"): arrays[name] for name in arrays.files if name.startswith("pop_")}
@@ -172,9 +172,17 @@ def compute(ds: Dataset, *, progress: Progress | None = None, beta_per_min: floa
     for name in LOCAL_HIRE_DISTRICTS:
         if name in groups:
             table[f"local_hire_30min_{_slug(name)}"] = labour.residents_within(pt_c, 30, group=name)
+    table = _text_as_objects(table)
     say(1.0, "Indicators ready")
     logger.info("indicators for %d parcels computed in %.1f s", len(table), time.perf_counter() - t0)
     return Indicators(table, pt_c, day.isoformat(), key)
+
+
+def _text_as_objects(table: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as Python objects with None for missing (the same before and after Parquet)."""
+    for col in table.columns[table.dtypes.map(pd.api.types.is_string_dtype)]:
+        table[col] = table[col].astype(object).where(table[col].notna(), None)
+    return table
 
 
 def _slug(name: str) -> str:

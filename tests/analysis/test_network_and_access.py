@@ -1,0 +1,110 @@
+"""Routing on tiny graphs whose travel times can be worked out by hand."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.sparse import csr_matrix
+
+from analysis import access, labour
+from analysis.network import costs_from_sources, nearest_source, network_from_graph
+
+
+def grid_graph(n: int = 3, spacing: float = 100.0, speed_mps: float = 10.0) -> nx.MultiDiGraph:
+    """An n x n street grid, two-way, 100 m blocks at 10 m/s: 10 s per block."""
+    g = nx.MultiDiGraph(crs="EPSG:3006")
+    for i in range(n):
+        for j in range(n):
+            g.add_node(i * n + j, x=661_000 + j * spacing, y=6_569_000 + i * spacing)
+    for i in range(n):
+        for j in range(n):
+            for di, dj in ((0, 1), (1, 0)):
+                if i + di < n and j + dj < n:
+                    a, b = i * n + j, (i + di) * n + j + dj
+                    for u, v in ((a, b), (b, a)):
+                        g.add_edge(u, v, length=spacing, travel_time=spacing / speed_mps, highway="residential")
+    return g
+
+
+def test_grid_travel_times_by_hand():
+    g = grid_graph()
+    net = network_from_graph(g)
+    cost, which = nearest_source(net, net.index_of([0]), reverse=True)
+    # Manhattan distance in blocks x 10 s: node 8 (far corner) is 4 blocks from node 0.
+    assert cost[net.index_of([8])[0]] == pytest.approx(40.0)
+    assert cost[net.index_of([4])[0]] == pytest.approx(20.0)
+    assert set(which) == {0}
+
+
+def test_one_way_street_changes_the_time_to_but_not_from():
+    g = grid_graph()
+    g.remove_edge(1, 0)  # no driving from node 1 to node 0
+    net = network_from_graph(g)
+    to_0, _ = nearest_source(net, net.index_of([0]), reverse=True)
+    from_0, _ = nearest_source(net, net.index_of([0]))
+    one = net.index_of([1])[0]
+    assert to_0[one] == pytest.approx(30.0)  # 1 -> 4 -> 3 -> 0
+    assert from_0[one] == pytest.approx(10.0)
+
+
+def test_car_to_junction_picks_the_nearest_and_adds_the_access_leg():
+    g = grid_graph()
+    net = network_from_graph(g)
+    entries = net.index_of([0, 8])
+    x = np.array([661_000.0, 661_200.0, 661_100.0])
+    y = np.array([6_569_000.0 + 50, 6_569_200.0, 6_569_100.0])  # 50 m off node 0, on node 8, on node 4
+    out = access.car_to_junction(net, x, y, entries, np.array(["West", "East"]), index=pd.RangeIndex(3))
+    assert list(out["nearest_junction"])[:2] == ["West", "East"]
+    assert out["car_network_s"].tolist() == pytest.approx([0.0, 0.0, 20.0])
+    assert out["car_min_to_junction"].iloc[0] == pytest.approx(50 / access.CAR_ACCESS_SPEED_MPS / 60)
+    assert out["car_min_to_junction"].iloc[2] == pytest.approx(20 / 60)
+
+
+def test_cost_matrix_matches_networkx():
+    g = grid_graph(4)
+    net = network_from_graph(g)
+    m = costs_from_sources(net, net.index_of([0, 5]), net.index_of([15, 10]), limit_s=1e9)
+    for i, s in enumerate([0, 5]):
+        for j, t in enumerate([15, 10]):
+            assert m[i, j] == pytest.approx(nx.shortest_path_length(g, s, t, weight="travel_time"))
+
+
+def test_two_cell_population_gravity_and_cumulative_by_hand():
+    # A line: parcel at node 0; homes A at node 1 (600 s away) and B at node 2 (1,200 s away).
+    g = nx.MultiDiGraph(crs="EPSG:3006")
+    for k in range(3):
+        g.add_node(k, x=661_000.0 + 1000 * k, y=6_569_000.0)
+    for a, b in ((0, 1), (1, 2)):
+        g.add_edge(a, b, travel_time=600.0)
+        g.add_edge(b, a, travel_time=600.0)
+    net = network_from_graph(g)
+    c = labour.catchment(net, np.array([662_000.0, 663_000.0]), np.array([6_569_000.0, 6_569_000.0]),
+                         {"all": np.array([1000.0, 500.0]), "north": np.array([0.0, 500.0])},
+                         np.array([661_000.0]), np.array([6_569_000.0]), horizon_s=3600, leg_speed_mps=1.0)
+    assert labour.residents_within(c, 10) == pytest.approx([1000])
+    assert labour.residents_within(c, 20) == pytest.approx([1500])
+    assert labour.residents_within(c, 20, group="north") == pytest.approx([500])
+    # Hansen, beta 0.05/min: 1000 e^-0.5 + 500 e^-1 = 606.53 + 183.94 = 790.47
+    assert labour.gravity(c, 0.05) == pytest.approx([1000 * np.exp(-0.5) + 500 * np.exp(-1.0)])
+    assert labour.gravity(c, 0.05)[0] == pytest.approx(790.47, abs=0.01)
+
+
+def test_departures_count_each_trip_once():
+    g = grid_graph()
+    walk = network_from_graph(g, weight="length")
+    # Two stops at nodes 0 and 1 (100 m apart); trip T1 calls at both, T2 only at node 1.
+    departures = csr_matrix(np.array([[1, 0], [1, 1]], dtype=np.float32))
+    out = access.departures_within_walk(walk, np.array([661_000.0]), np.array([6_569_000.0]),
+                                        walk.index_of([0, 1]), np.zeros(2), departures, hours=2.0,
+                                        radii_m=(50.0, 600.0), index=pd.RangeIndex(1))
+    assert out["departures_per_hour_50m"].iloc[0] == 0.5  # only T1 at the stop on node 0
+    assert out["departures_per_hour_600m"].iloc[0] == 1.0  # T1 once + T2 = 2 trips in 2 hours
+
+
+def test_departure_matrix_skips_arrivals_and_other_times():
+    st = pd.DataFrame({"trip_id": ["a", "a", "b", "b"], "stop_id": ["S1", "S2", "S1", "S2"],
+                       "stop_sequence": [1, 2, 1, 2], "departure_s": [25_300.0, 25_500.0, 40_000.0, 40_100.0]})
+    m = access.departure_matrix(st, np.array(["S1", "S2"]), start_s=25_200, end_s=32_400).toarray()
+    assert m.tolist() == [[1.0], [0.0]]

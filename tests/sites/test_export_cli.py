@@ -1,0 +1,79 @@
+"""The headless export: formats, RFC 7946 GeoJSON, and clear exit codes for bad options."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+from shapely.geometry import shape
+
+from analysis.profiles import CRITERIA
+from sites.__main__ import main
+
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning", "ignore::RuntimeWarning")
+
+
+@pytest.fixture(autouse=True)
+def cache(tmp_path_factory, monkeypatch):
+    monkeypatch.setattr("sites.__main__.export_cache_dir", lambda: tmp_path_factory.getbasetemp() / "cli-cache")
+
+
+def test_geojson_export_is_rfc7946(tmp_path):
+    out = tmp_path / "scored.geojson"
+    code = main(["export", "--profile", "logistics", "--format", "geojson", "--out", str(out), "--draws", "200",
+                 "--area", "Södra Porten"])
+    assert code == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["type"] == "FeatureCollection" and "crs" not in doc
+    assert doc["sitefinder"]["profile"] == "logistics"
+    assert sum(doc["sitefinder"]["weights"].values()) == pytest.approx(1.0)
+    props = doc["features"][0]["properties"]
+    for key in ("parcel_id", "designation", "profile", "score", "rank", "excluded", "exclusion_reason", "jobs_est",
+                "car_min_to_junction", "walk_m_to_rail_stop", "residents_45min_pt", "p_top_k", "rank_p05",
+                "rank_p95", "data_version", "explanation", *[f"contrib_{c}" for c in CRITERIA]):
+        assert key in props, key
+    assert props["rank"] == 1 and props["area_name"] == "Södra Porten"
+    for feature in doc["features"]:
+        geom = shape(feature["geometry"])
+        lon, lat = geom.exterior.coords[0]
+        assert 17.0 < lon < 19.0 and 59.0 < lat < 60.0, "lon/lat order"
+        assert geom.exterior.is_ccw, "right-hand rule: counter-clockwise exterior"
+    ranked = [f["properties"] for f in doc["features"] if not f["properties"]["excluded"]]
+    assert [p["rank"] for p in ranked] == sorted(p["rank"] for p in ranked)
+
+
+def test_gpkg_keeps_sweref_and_csv_has_lonlat(tmp_path):
+    gpkg, csv = tmp_path / "s.gpkg", tmp_path / "s.csv"
+    assert main(["export", "--profile", "office", "--format", "gpkg", "--out", str(gpkg), "--draws", "100"]) == 0
+    assert main(["export", "--profile", "office", "--format", "csv", "--out", str(csv), "--draws", "100",
+                 "--weights", "rail_stop=1,motorway=0"]) == 0
+    g = gpd.read_file(gpkg)
+    assert g.crs.to_epsg() == 3006 and len(g) == 410
+    c = pd.read_csv(csv)
+    assert {"lon", "lat", "score", "rank"} <= set(c.columns)
+    assert c["lon"].between(17, 19).all()
+    assert shapely.get_num_geometries(g.geometry.to_numpy()).min() >= 1
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--profile", "spaceport"], "unknown profile 'spaceport'"),
+    (["--profile", "office", "--weights", "motorway=-2"], "weights cannot be negative"),
+    (["--profile", "office", "--weights", "jobs=0,motorway=0,rail_stop=0,transit_service=0,labour_pool_pt=0,"
+      "labour_pool_car=0,local_hire=0,readiness=0"], "at least one weight must be above zero"),
+    (["--profile", "office", "--weights", "motorway=abc"], "is not a number"),
+    (["--profile", "office", "--format", "shp"], "unknown format 'shp'"),
+    (["--profile", "office", "--min-area", "5000", "--max-area", "100"], "must exceed the minimum"),
+])
+def test_bad_options_exit_2_with_a_message(tmp_path, capsys, argv, message):
+    assert main(["export", "--out", str(tmp_path / "x.geojson"), *argv]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "x.geojson").exists()
+
+
+def test_unknown_option_exits_2(tmp_path):
+    with pytest.raises(SystemExit) as info:
+        main(["export", "--profile", "office", "--out", str(tmp_path / "x"), "--colour", "red"])
+    assert info.value.code == 2
