@@ -42,10 +42,57 @@ class Catchment:
     parcel_leg_s: np.ndarray
 
 
+@dataclass(frozen=True)
+class Origins:
+    """Populated network nodes: residents per group, mean access time from their cells."""
+
+    nodes: np.ndarray
+    leg_s: np.ndarray
+    population: Mapping[str, np.ndarray]
+
+
+def origins_from_cells(network: Network, cell_x: np.ndarray, cell_y: np.ndarray, groups: Mapping[str, np.ndarray],
+                       *, leg_speed_mps: float, among: np.ndarray | None = None) -> Origins:
+    """Snap populated cells to nodes and add up residents per node and group.
+
+    Parameters
+    ----------
+    network
+        The network the cells snap to.
+    cell_x, cell_y
+        Cell centres, EPSG:3006.
+    groups
+        Residents per cell for each group; must include ``"all"``.
+    leg_speed_mps
+        Speed of the straight leg from a cell centre to its node.
+    among
+        Node indices the cells may snap to.
+
+    Returns
+    -------
+    Origins
+        One entry per distinct node.
+    """
+    pop = np.asarray(groups["all"], dtype="float64")
+    keep = pop > 0
+    snap = snap_points(network, np.asarray(cell_x)[keep], np.asarray(cell_y)[keep], among=among)
+    nodes, inverse = np.unique(snap.node, return_inverse=True)
+    weight = pop[keep]
+    totals = np.bincount(inverse, weights=weight, minlength=len(nodes))
+    leg = np.bincount(inverse, weights=weight * snap.distance_m / leg_speed_mps, minlength=len(nodes))
+    leg = np.divide(leg, totals, out=np.zeros_like(leg), where=totals > 0)
+    population = {name: np.bincount(inverse, weights=np.asarray(values, dtype="float64")[keep],
+                                    minlength=len(nodes)) for name, values in groups.items()}
+    return Origins(nodes, leg, population)
+
+
 def catchment(network: Network, cell_x: np.ndarray, cell_y: np.ndarray, groups: Mapping[str, np.ndarray],
               parcel_x: np.ndarray, parcel_y: np.ndarray, *, horizon_s: float, leg_speed_mps: float,
               among: np.ndarray | None = None) -> Catchment:
-    """Route from every populated node to every parcel node up to ``horizon_s``.
+    """Route from every populated node to every parcel node up to ``horizon_s`` and keep the times.
+
+    Keeps an ``origins x parcel nodes`` matrix, so any threshold or decay is evaluated later
+    without routing; for very large datasets use ``labour_pool``, which streams instead.
 
     Parameters
     ----------
@@ -54,7 +101,7 @@ def catchment(network: Network, cell_x: np.ndarray, cell_y: np.ndarray, groups: 
     cell_x, cell_y
         Population cell centres, EPSG:3006.
     groups
-        Residents per cell for each group; must include ``"all"`` (e.g. also ``"Botkyrka"``).
+        Residents per cell for each group; must include ``"all"`` (e.g. also ``"municipality"``).
     parcel_x, parcel_y
         Parcel points.
     horizon_s
@@ -69,20 +116,89 @@ def catchment(network: Network, cell_x: np.ndarray, cell_y: np.ndarray, groups: 
     Catchment
         Everything the cumulative and gravity measures need.
     """
-    pop = np.asarray(groups["all"], dtype="float64")
-    keep = pop > 0
-    snap = snap_points(network, np.asarray(cell_x)[keep], np.asarray(cell_y)[keep], among=among)
-    nodes, inverse = np.unique(snap.node, return_inverse=True)
-    weight = pop[keep]
-    totals = np.bincount(inverse, weights=weight, minlength=len(nodes))
-    leg = np.bincount(inverse, weights=weight * snap.distance_m / leg_speed_mps, minlength=len(nodes))
-    leg = np.divide(leg, totals, out=np.zeros_like(leg), where=totals > 0)
-    origin_population = {name: np.bincount(inverse, weights=np.asarray(values, dtype="float64")[keep],
-                                           minlength=len(nodes)) for name, values in groups.items()}
+    origins = origins_from_cells(network, cell_x, cell_y, groups, leg_speed_mps=leg_speed_mps, among=among)
     psnap = snap_points(network, parcel_x, parcel_y, among=among)
     targets, column = np.unique(psnap.node, return_inverse=True)
-    times = costs_from_sources(network, nodes, targets, limit_s=horizon_s)
-    return Catchment(times, origin_population, leg, column, psnap.distance_m / leg_speed_mps)
+    times = costs_from_sources(network, origins.nodes, targets, limit_s=horizon_s)
+    return Catchment(times, origins.population, origins.leg_s, column, psnap.distance_m / leg_speed_mps)
+
+
+def labour_pool(network: Network, origins: Origins, parcel_x: np.ndarray, parcel_y: np.ndarray, *,
+                thresholds_min: Mapping[str, tuple[float, str]], leg_speed_mps: float,
+                beta_per_min: float | None = None, among: np.ndarray | None = None, chunk: int = 64,
+                workers: int = 1) -> dict[str, np.ndarray]:
+    """Cumulative labour pools (and optionally Hansen gravity) without keeping a time matrix.
+
+    Routes from the origins in chunks and adds each chunk's residents to the parcels it reaches,
+    so memory stays at ``chunk x network`` whatever the number of parcels.
+
+    Parameters
+    ----------
+    network
+        Costs in seconds.
+    origins
+        From ``origins_from_cells``.
+    parcel_x, parcel_y
+        Parcel points.
+    thresholds_min
+        Output name -> (minutes, population group), e.g. ``{"residents_30min_car": (30, "all")}``.
+    leg_speed_mps
+        Speed of the parcel access leg.
+    beta_per_min
+        If given, also ``"gravity"`` up to the longest threshold.
+    among
+        Node indices parcels may snap to.
+    chunk
+        Origins routed per scipy call.
+    workers
+        Processes to route with (fork start method; 1 = in this process).
+
+    Returns
+    -------
+    dict
+        Output name -> residents per parcel.
+    """
+    psnap = snap_points(network, parcel_x, parcel_y, among=among)
+    targets, column = np.unique(psnap.node, return_inverse=True)
+    horizon = max(m for m, _ in thresholds_min.values()) * 60
+    out = {name: np.zeros(len(column)) for name in thresholds_min}
+    if beta_per_min is not None:
+        out["gravity"] = np.zeros(len(column))
+    leg_p = (psnap.distance_m / leg_speed_mps).astype("float32")
+    for start, block in _blocks(network, origins.nodes, targets, horizon, chunk, workers):
+        rows = slice(start, start + len(block))
+        total = block[:, column] + origins.leg_s[rows, None].astype("float32") + leg_p[None, :]
+        for name, (minutes, group) in thresholds_min.items():
+            out[name] += origins.population[group][rows] @ (total <= minutes * 60)
+        if beta_per_min is not None:
+            out["gravity"] += origins.population["all"][rows] @ np.exp(-beta_per_min / 60 * total)
+    return out
+
+
+def _blocks(network: Network, sources: np.ndarray, targets: np.ndarray, horizon_s: float, chunk: int,
+            workers: int):
+    """Yield ``(first origin, times block)`` for consecutive chunks of origins."""
+    starts = list(range(0, len(sources), chunk))
+    if workers <= 1:
+        for start in starts:
+            yield start, costs_from_sources(network, sources[start : start + chunk], targets, limit_s=horizon_s,
+                                            chunk=chunk)
+        return
+    import multiprocessing as mp
+
+    global _SHARED
+    _SHARED = (network, sources, targets, horizon_s, chunk)
+    with mp.get_context("fork").Pool(workers) as pool:
+        yield from pool.imap(_route_chunk, starts)
+
+
+_SHARED: tuple | None = None
+
+
+def _route_chunk(start: int) -> tuple[int, np.ndarray]:
+    network, sources, targets, horizon_s, chunk = _SHARED
+    return start, costs_from_sources(network, sources[start : start + chunk], targets, limit_s=horizon_s,
+                                     chunk=chunk)
 
 
 def residents_within(c: Catchment, minutes: float, *, group: str = "all", chunk: int = 4096) -> np.ndarray:

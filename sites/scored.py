@@ -27,6 +27,9 @@ INDICATOR_COLUMNS = (
     "departures_per_hour_1200m", "residents_30min_car", "residents_45min_pt", "labour_gravity_pt",
     "local_hire_30min_botkyrka", "readiness_index", "op_category", "change_areas",
 )
+EXPLAIN_COLUMNS = ("car_min_to_junction", "nearest_junction", "walk_m_to_rail_stop", "nearest_rail_stop",
+                   "departures_per_hour_600m", "residents_45min_pt", "residents_30min_car",
+                   "local_hire_30min_botkyrka", "jobs_est", "plan_status", "owner_type")
 PARCEL_COLUMNS = ("parcel_id", "designation", "area_name", "area_m2", "owner_type", "current_use", "vacant",
                   "plan_status", "plan_use_code", "max_plot_ratio", "new_land")
 
@@ -139,9 +142,10 @@ class Scorer:
         if robustness and len(frame):
             rob = weight_robustness(values, w, excluded, top_k=self.params.top_k, draws=draws, index=idx)
             frame = frame.join(rob)
-        rows = frame.to_dict("records")
-        frame["explanation"] = [explain(values[:, j], w, rows[j], lang=lang, reason=frame["exclusion_reason"].iat[j])
-                                for j in range(len(frame))]
+        columns = [frame[c].to_numpy() for c in EXPLAIN_COLUMNS]
+        reasons = frame["exclusion_reason"].to_numpy()
+        frame["explanation"] = [explain(values[:, j], w, dict(zip(EXPLAIN_COLUMNS, row, strict=True)), lang=lang,
+                                        reason=reasons[j]) for j, row in enumerate(zip(*columns, strict=True))]
         frame = frame.sort_values(["excluded", "rank", "score"], ascending=[True, True, False], kind="stable")
         geometry = self.parcels.geometry.loc[frame.index]
         return ScoredSites(gpd.GeoDataFrame(frame, geometry=geometry, crs=self.parcels.crs), w, self.params.top_k)

@@ -108,3 +108,23 @@ def test_departure_matrix_skips_arrivals_and_other_times():
                        "stop_sequence": [1, 2, 1, 2], "departure_s": [25_300.0, 25_500.0, 40_000.0, 40_100.0]})
     m = access.departure_matrix(st, np.array(["S1", "S2"]), start_s=25_200, end_s=32_400).toarray()
     assert m.tolist() == [[1.0], [0.0]]
+
+
+def test_streaming_labour_pool_equals_the_matrix_version():
+    g = grid_graph(6)
+    net = network_from_graph(g)
+    rng = np.random.default_rng(4)
+    cx, cy = rng.uniform(661_000, 661_500, 30), rng.uniform(6_569_000, 6_569_500, 30)
+    pop = rng.integers(0, 200, 30).astype(float)
+    groups = {"all": pop, "half": pop / 2}
+    px, py = rng.uniform(661_000, 661_500, 12), rng.uniform(6_569_000, 6_569_500, 12)
+    c = labour.catchment(net, cx, cy, groups, px, py, horizon_s=3600, leg_speed_mps=5.0)
+    origins = labour.origins_from_cells(net, cx, cy, groups, leg_speed_mps=5.0)
+    streamed = labour.labour_pool(net, origins, px, py, leg_speed_mps=5.0, chunk=4, beta_per_min=0.05,
+                                  thresholds_min={"a": (1, "all"), "b": (2, "half")})
+    assert streamed["a"] == pytest.approx(labour.residents_within(c, 1))
+    assert streamed["b"] == pytest.approx(labour.residents_within(c, 2, group="half"))
+    assert streamed["gravity"] == pytest.approx(labour.gravity(c, 0.05), rel=1e-5)
+    parallel = labour.labour_pool(net, origins, px, py, leg_speed_mps=5.0, chunk=4, workers=2,
+                                  thresholds_min={"a": (1, "all")})
+    assert parallel["a"] == pytest.approx(streamed["a"])

@@ -1,0 +1,141 @@
+"""Speed of the scoring engine (issue 3 targets). Usage: ``python benchmarks/scoring.py``.
+
+* precomputing all indicators for the demo, cold (fresh process, no cache), then from the cache;
+* the labour pool for 100,000 parcels on a 250,000-node network (synthetic grid, 1 km population zones);
+* rescoring after a weight change at 100,000 parcels (combine, rank, top-k);
+* Monte Carlo robustness, 1,000 draws over 10,000 parcels;
+* GeoJSON export of 100,000 parcels, and peak memory of scoring + exporting them.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+from analysis.labour import labour_pool, origins_from_cells  # noqa: E402
+from analysis.profiles import PROFILES  # noqa: E402
+from analysis.robustness import weight_robustness  # noqa: E402
+from analysis.scoring import rank, weight_vector  # noqa: E402
+from benchmarks import synthetic  # noqa: E402
+
+PRECOMPUTE = r"""
+import json, tempfile, time, warnings
+warnings.simplefilter("ignore")
+t0 = time.perf_counter()
+from sites.dataset import load_dataset
+from sites.indicators import load_or_compute
+ds = load_dataset()
+t1 = time.perf_counter()
+cache = tempfile.mkdtemp()
+load_or_compute(ds, cache_dir=cache)
+t2 = time.perf_counter()
+load_or_compute(ds, cache_dir=cache)
+t3 = time.perf_counter()
+print(json.dumps({"imports_and_load_s": t1 - t0, "compute_s": t2 - t1, "cached_s": t3 - t2, "cold_total_s": t2 - t0}))
+"""
+
+EXPORT = r"""
+import json, resource, sys, tempfile, time, warnings
+warnings.simplefilter("ignore")
+sys.path.insert(0, ".")
+from benchmarks import synthetic
+from analysis.profiles import PROFILES
+from sites.scored import Scorer
+from sites import export
+parcels = synthetic.parcels(100_000)
+table = synthetic.indicator_table(parcels)
+t0 = time.perf_counter()
+scored = Scorer.build(parcels, table, PROFILES["light_industry"]).score(draws=1000)
+t1 = time.perf_counter()
+out = tempfile.mktemp(suffix=".geojson")
+export.write(scored.frame, out, "geojson", metadata={"profile": "light_industry"})
+t2 = time.perf_counter()
+print(json.dumps({"score_s": t1 - t0, "write_s": t2 - t1,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def timed(fn, repeat: int = 5) -> float:
+    fn()
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def child(code: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    results = {}
+    results["precompute_demo"] = child(PRECOMPUTE)
+    p = results["precompute_demo"]
+    print(f"demo indicators: cold {p['cold_total_s']:.2f} s (load {p['imports_and_load_s']:.2f} s + compute "
+          f"{p['compute_s']:.2f} s), from cache {p['cached_s'] * 1000:.0f} ms   [target < 20 s cold]")
+
+    net = synthetic.grid_network(500)
+    cx, cy, pop = synthetic.population_cells()
+    big = synthetic.parcels(100_000)
+    c = big.geometry.centroid
+    t = time.perf_counter()
+    origins = origins_from_cells(net, cx, cy, {"all": pop}, leg_speed_mps=5.0)
+    pools = labour_pool(net, origins, c.x.to_numpy(), c.y.to_numpy(), leg_speed_mps=5.0, workers=2,
+                        thresholds_min={"residents_30min": (30, "all"), "residents_45min": (45, "all")})
+    labour_s = time.perf_counter() - t
+    results["labour_pool_100k"] = {"seconds": labour_s, "nodes": net.size, "origins": len(origins.nodes),
+                                   "parcels": len(big), "workers": 2,
+                                   "median_45min": float(np.median(pools["residents_45min"]))}
+    print(f"labour pool, {len(big):,} parcels, {net.size:,}-node network, {len(origins.nodes):,} origin zones, "
+          f"30 and 45 min: {labour_s:.1f} s   [target <= 60 s]")
+
+    rng = np.random.default_rng(5)
+    values = rng.random((8, 100_000)).astype("float32")
+    excluded = rng.random(100_000) < 0.2
+    weights = dict(PROFILES["logistics"].weights)
+
+    def rescore():
+        w = weight_vector(weights).astype("float32")
+        scores = w @ values * 100
+        ranks = rank(scores, excluded)
+        top = np.flatnonzero((ranks > 0) & (ranks <= 10))
+        return ranks, top
+
+    results["rescore_100k_ms"] = timed(rescore, 20) * 1000
+    print(f"rescoring 100,000 parcels after a weight change: {results['rescore_100k_ms']:.1f} ms   [target <= 10 ms]")
+
+    v10 = values[:, :10_000].astype("float64")
+    w = weight_vector(weights)
+    results["monte_carlo_10k_s"] = timed(lambda: weight_robustness(v10, w, excluded[:10_000], draws=1000), 3)
+    print(f"Monte Carlo, 1,000 draws x 10,000 parcels: {results['monte_carlo_10k_s']:.2f} s   [target < 2 s]")
+
+    from sites.export import geojson_text
+
+    frame = synthetic.parcels(100_000).join(synthetic.indicator_table(synthetic.parcels(100_000)))
+    results["geojson_100k_s"] = timed(lambda: geojson_text(frame), 3)
+    print(f"GeoJSON text of 100,000 parcels ({len(frame.columns)} columns): {results['geojson_100k_s']:.2f} s"
+          f"   [target <= 1 s]")
+
+    results["export_100k"] = child(EXPORT)
+    e = results["export_100k"]
+    print(f"score (with 1,000-draw robustness) + export 100,000 parcels: score {e['score_s']:.1f} s, "
+          f"write {e['write_s']:.1f} s, peak memory {e['peak_rss_mb']:.0f} MB   [target <= 1 GB]")
+    out = ROOT / "benchmarks" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "scoring.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
