@@ -57,7 +57,7 @@ t0 = time.perf_counter()
 scored = Scorer.build(parcels, table, PROFILES["light_industry"]).score(draws=1000)
 t1 = time.perf_counter()
 out = tempfile.mktemp(suffix=".geojson")
-export.write(scored.frame, out, "geojson", metadata={"profile": "light_industry"})
+export.write(scored.export_frame(), out, "geojson", metadata={"profile": "light_industry"})
 t2 = time.perf_counter()
 print(json.dumps({"score_s": t1 - t0, "write_s": t2 - t1,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))

@@ -56,7 +56,7 @@ def run_export(args: argparse.Namespace) -> int:
                                                                         draws=args.draws)
     metadata = {"profile": profile.key, "weights": scored.weights_dict(), "top_k": scored.top_k,
                 "data_version": ds.manifest_version, "service_date": indicators.service_date}
-    frame = scored.frame.assign(data_version=ds.manifest_version)
+    frame = scored.export_frame().assign(data_version=ds.manifest_version)
     export.write(frame, args.out, args.format, metadata=metadata)
     print(f"wrote {len(frame)} parcels ({int((~frame['excluded']).sum())} ranked) to {args.out}", file=sys.stderr)
     return 0

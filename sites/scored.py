@@ -163,6 +163,10 @@ class ScoredSites:
         """The ``n`` best parcels that are not excluded."""
         return self.frame[~self.frame["excluded"]].head(n)
 
+    def export_frame(self) -> gpd.GeoDataFrame:
+        """The table as exported: without the 0-1 values (each is its contribution / weight / 100)."""
+        return self.frame.drop(columns=[f"value_{c}" for c in CRITERIA])
+
     def weights_dict(self) -> dict[str, float]:
         """Normalised weights by criterion."""
         return {c: round(float(v), 6) for c, v in zip(CRITERIA, self.weights, strict=True)}
