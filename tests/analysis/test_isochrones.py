@@ -17,4 +17,4 @@ def test_isochrones_cover_the_reached_nodes_only():
     assert inside == [0, 1, 3]
     inside = [i for i in range(9) if large.contains(shapely.Point(net.x[i], net.y[i]))]
     assert inside == [0, 1, 2, 3, 4, 6]
-    assert small.difference(large).area < 0.02 * small.area
+    assert small.difference(large).area < 0.05 * small.area  # simplification may shave the edges
