@@ -1,40 +1,398 @@
-"""Streamlit app: the establishment officer's site explorer (UI only; logic lives in the packages)."""
+"""Streamlit app: the establishment officer's map explorer (UI only; logic lives in the packages)."""
 
 from __future__ import annotations
 
+import hashlib
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit_folium import st_folium
 
 import layers
+from analysis.isochrones import isochrones
+from analysis.profiles import CRITERIA, PROFILES
 from errors import SiteFinderError
+from layers.reader import as_bytes_io
+from layers.transit import route_lines, stop_modes
+from layers.zoning import OP_CATEGORIES
+from settings import DISPLAY_CRS
+from sites import export
+from sites.dataset import Dataset, DataSources, load_dataset
+from sites.indicators import Networks, build_networks, load_or_compute
+from sites.scored import Filters, ScoredSites, Scorer
+from sites.selection import parcel_at
+from ui.colours import viridis
+from ui.i18n import LANGUAGES, PLAN_STATUS_LABELS, criterion_label, profile_label, t
+from ui.map_builder import MapLayers, build_map, population_png
 
-st.set_page_config(page_title="Södra Porten site finder", page_icon="🏗️", layout="wide")
+st.set_page_config(page_title="Södra Porten site finder", page_icon="🗺️", layout="wide")
+
+MAX_UPLOAD_MB = 50
+SODRA_PORTEN_CENTER = (59.2335, 17.8320)
 
 
-@st.cache_data(show_spinner="Loading the data manifest ...")
-def manifest() -> dict:
-    """The data manifest (cached for the process)."""
-    return layers.load_manifest()
+# --------------------------------------------------------------------------- cached data
+@st.cache_resource(show_spinner=False)
+def dataset(uploads: tuple[tuple[str, str], ...]) -> Dataset:
+    """The dataset: demo files, with uploaded layers (keyed by checksum) replacing theirs."""
+    sources = {layer: as_bytes_io(st.session_state["upload_bytes"][digest], name)
+               for layer, name, digest in ((u[0], *u[1].split("|", 1)) for u in uploads)}
+    return load_dataset(DataSources(**sources))
+
+
+@st.cache_resource(show_spinner=False)
+def indicators(ds_key: str, _ds: Dataset, _progress=None):
+    """Routing indicators of a dataset (disk-cached by input checksums)."""
+    return load_or_compute(_ds, progress=_progress)
+
+
+@st.cache_resource(show_spinner=False)
+def networks(ds_key: str, _ds: Dataset) -> Networks:
+    """Car, walk and public-transport networks for isochrones."""
+    return build_networks(_ds)
+
+
+@st.cache_resource(show_spinner=False)
+def scorer(ds_key: str, profile_key: str, _ds: Dataset, _table: pd.DataFrame) -> Scorer:
+    """Criterion values and exclusions for one profile (reused for every weight)."""
+    return Scorer.build(_ds.parcels, _table, PROFILES[profile_key])
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def scored(ds_key: str, profile_key: str, weights: tuple, filters: Filters, lang: str, _scorer: Scorer) -> ScoredSites:
+    """Scores, ranks, robustness and explanations for one set of weights and filters."""
+    return _scorer.score(dict(weights), filters, lang=lang)
+
+
+@st.cache_resource(show_spinner=False)
+def static_layers(ds_key: str, _ds: Dataset) -> dict:
+    """Map layers that do not depend on the score, in WGS84 (built once per dataset)."""
+    feed = _ds.feed
+    modes = stop_modes(feed)
+    stops = feed.stops.assign(mode=modes.to_numpy())
+    rail = stops[stops["mode"].str.contains("metro|rail")]
+    bus = stops[stops["mode"] == "bus"]
+    junctions = layers.roads.motorway_junctions(_ds.roads).drop_duplicates("junction_name")
+    premises = _ds.premises.assign(label=[
+        f"<b>{r.premises_type}</b> {r.floor_area_m2:,.0f} m²<br>{r.address}<br>"
+        + (f"ledig sedan {r.vacant_since}" if r.vacant else "uthyrd")
+        + (f"<br>{r.asking_rent_sek_m2_year:,.0f} kr/m²/år" if pd.notna(r.asking_rent_sek_m2_year) else "")
+        for r in _ds.premises.itertuples()])
+    grid = _ds.population
+    minx, miny, maxx, maxy = grid.bounds
+    corners = gpd.GeoSeries(gpd.points_from_xy([minx, maxx], [miny, maxy]), crs=_ds.parcels.crs).to_crs(DISPLAY_CRS)
+    return {
+        "stations": rail.assign(label=rail["stop_name"] + " (" + rail["mode"] + ")").to_crs(DISPLAY_CRS),
+        "bus_stops": bus.assign(label=bus["stop_name"]).to_crs(DISPLAY_CRS),
+        "junctions": junctions.assign(label="Trafikplats " + junctions["junction_name"]
+                                      + np.where(junctions["ref"] != "", " (" + junctions["ref"] + ")", "")
+                                      ).to_crs(DISPLAY_CRS),
+        "transit_lines": route_lines(feed).to_crs(DISPLAY_CRS),
+        "premises": premises.to_crs(DISPLAY_CRS),
+        "land_use": _ds.land_use.assign(geometry=_ds.land_use.simplify(10)).to_crs(DISPLAY_CRS),
+        "change_areas": _ds.change_areas.to_crs(DISPLAY_CRS),
+        "constraints": _ds.constraints.assign(geometry=_ds.constraints.simplify(5)).to_crs(DISPLAY_CRS),
+        "population": (population_png(grid.values), [[corners.y[0], corners.x[0]], [corners.y[1], corners.x[1]]]),
+        "parcels_wgs84": _ds.parcels[["parcel_id", "geometry"]].assign(
+            geometry=_ds.parcels.simplify(0.5)).to_crs(DISPLAY_CRS),
+    }
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def site_isochrones(ds_key: str, parcel_id: str, _ds: Dataset, _nets: Networks) -> gpd.GeoDataFrame:
+    """Car 10/20/30 min and public transport 45 min from a parcel, EPSG:3006."""
+    row = _ds.parcels.loc[_ds.parcels["parcel_id"] == parcel_id]
+    c = row.geometry.iloc[0].centroid
+    drive = _nets.drive
+    car_node = int(np.argmin((drive.x - c.x) ** 2 + (drive.y - c.y) ** 2))
+    car = isochrones(drive, car_node, [10, 20, 30], reach_m=300)
+    pt = _nets.pt
+    street = np.arange(pt.n_walk)
+    pt_node = int(street[np.argmin((pt.network.x[street] - c.x) ** 2 + (pt.network.y[street] - c.y) ** 2)])
+    (pt45,) = isochrones(pt.network, pt_node, [45], reach_m=300, among=street)
+    keys = ["car 10 min", "car 20 min", "car 30 min", "public transport 45 min"]
+    return gpd.GeoDataFrame({"key": keys, "label": keys, "order": [1, 2, 3, 4]}, geometry=[*car, pt45],
+                            crs=_ds.parcels.crs)
+
+
+# --------------------------------------------------------------------------- helpers
+def ds_key(uploads: tuple) -> str:
+    """A short key for the current dataset."""
+    return hashlib.sha1(repr(uploads).encode()).hexdigest()[:12]
+
+
+def uploads_key() -> tuple:
+    """The uploads in force, as a hashable tuple."""
+    return tuple(sorted(st.session_state.get("uploads", {}).items()))
+
+
+def init_state() -> None:
+    """Session defaults."""
+    st.session_state.setdefault("uploads", {})
+    st.session_state.setdefault("upload_bytes", {})
+    st.session_state.setdefault("selected", None)
+    st.session_state.setdefault("lang", "sv")
+    st.session_state.setdefault("profile", "logistics")
+    for c in CRITERIA:
+        st.session_state.setdefault(f"w_{c}", float(PROFILES[st.session_state["profile"]].weights[c]))
+
+
+def reset_weights() -> None:
+    """Put the sliders back to the current profile's defaults."""
+    for c in CRITERIA:
+        st.session_state[f"w_{c}"] = float(PROFILES[st.session_state["profile"]].weights[c])
+
+
+def handle_upload(layer: str, lang: str) -> None:
+    """Validate an uploaded layer; keep it only if it loads (the previous layer stays otherwise)."""
+    file = st.session_state.get(f"upload_{layer}")
+    if file is None:
+        return
+    data = file.getvalue()
+    if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
+        st.session_state["upload_message"] = ("error", t("upload_too_big", lang, name=file.name,
+                                                         mb=len(data) / 2**20, cap=MAX_UPLOAD_MB))
+        return
+    loader = {"parcels": layers.load_parcels, "premises": layers.load_premises,
+              "land_use": lambda src: layers.load_land_use(src, layer=None)}[layer]
+    try:
+        loaded = loader(as_bytes_io(data, file.name))
+    except SiteFinderError as err:
+        st.session_state["upload_message"] = ("error", str(err))
+        return
+    digest = hashlib.sha256(data).hexdigest()
+    st.session_state["upload_bytes"][digest] = data
+    st.session_state["uploads"][layer] = f"{file.name}|{digest}"
+    st.session_state["selected"] = None
+    st.session_state["upload_message"] = ("success", t("upload_ok", lang, layer=layer, n=len(loaded), name=file.name))
+
+
+# --------------------------------------------------------------------------- page parts
+def sidebar(lang: str) -> tuple[dict[str, float], Filters, dict[str, bool], bool]:
+    """Profile, weights, filters and layer switches."""
+    sb = st.sidebar
+    sb.radio(t("language", lang), list(LANGUAGES), format_func=LANGUAGES.get, key="lang", horizontal=True)
+    sb.selectbox(t("profile", lang), list(PROFILES), key="profile", format_func=lambda k: profile_label(k, lang),
+                 on_change=reset_weights)
+    with sb.expander(t("weights", lang), expanded=True):
+        weights = {c: st.slider(criterion_label(c, lang), 0.0, 1.0, step=0.05, key=f"w_{c}") for c in CRITERIA}
+        st.button(t("reset", lang), on_click=reset_weights)
+    with sb.expander(t("filters", lang), expanded=False):
+        area_choice = st.radio(t("area", lang), ["sp", "all"], index=1, key="area_choice",
+                               format_func=lambda k: t("area_sp" if k == "sp" else "area_all", lang))
+        lo, hi = st.slider(t("area_range", lang), 0, 60_000, (0, 60_000), step=500, key="area_range")
+        statuses = st.multiselect(t("plan_status", lang), ["adopted", "in_progress", "none"], key="statuses",
+                                  format_func=lambda s: PLAN_STATUS_LABELS[s][lang])
+        categories = st.multiselect(t("categories", lang), list(OP_CATEGORIES), key="categories")
+        municipal = st.checkbox(t("municipal_only", lang), key="municipal_only")
+        vacant = st.checkbox(t("vacant_only", lang), key="vacant_only")
+    filters = Filters(min_area_m2=float(lo), max_area_m2=float(hi) if hi < 60_000 else float("inf"),
+                      plan_statuses=tuple(statuses), municipal_only=municipal, vacant_only=vacant,
+                      categories=tuple(categories), area_names=("Södra Porten",) if area_choice == "sp" else ())
+    with sb.expander(t("layers", lang), expanded=False):
+        visible = {name: st.checkbox(label, value=default, key=f"layer_{name}") for name, label, default in [
+            ("transit", "Tunnelbana, pendeltåg och linjer / Metro, rail and lines", True),
+            ("junctions", "Trafikplatser E4/E20 / Motorway junctions", True),
+            ("bus_stops", "Busshållplatser / Bus stops", False),
+            ("premises", "Lokaler / Premises", False),
+            ("land_use", "ÖP markanvändning / Plan land use", False),
+            ("change_areas", "Förändringsområden / Change areas", True),
+            ("constraints", "Hänsyn (fornlämningar, natur) / Constraints", False),
+            ("population", "Befolkning / Population", False),
+        ]}
+        basemap = st.checkbox(t("basemap", lang), value=True, key="basemap")
+    with sb.expander(t("upload", lang), expanded=False):
+        for layer, label in (("parcels", "Fastigheter / Parcels"), ("premises", "Lokaler / Premises"),
+                             ("land_use", "Plan (markanvändning) / Plan land use")):
+            st.file_uploader(label, type=["gpkg", "geojson", "json", "zip", "parquet"], key=f"upload_{layer}",
+                             on_change=handle_upload, args=(layer, lang))
+        if st.session_state["uploads"] and st.button(t("use_demo", lang)):
+            st.session_state["uploads"] = {}
+            st.session_state["selected"] = None
+            st.rerun()
+    return weights, filters, visible, basemap
+
+
+def site_panel(result: ScoredSites, ds: Dataset, key: str, lang: str) -> None:
+    """Facts, indicators, contributions and robustness of the selected parcel."""
+    st.subheader(t("site", lang))
+    pid = st.session_state.get("selected")
+    frame = result.frame
+    row = frame.loc[frame["parcel_id"] == pid]
+    if row.empty:
+        st.info(t("pick_site", lang))
+        return
+    r = row.iloc[0]
+    st.markdown(f"### {r['designation']}")
+    status = PLAN_STATUS_LABELS.get(r["plan_status"], {}).get(lang, r["plan_status"])
+    st.markdown(f"**{r['area_name']}** · {r['area_m2']:,.0f} m² · {r['owner_type']} · {status}"
+                + (f" ({r['plan_use_code']})" if r["plan_use_code"] else ""))
+    if r["excluded"]:
+        st.warning(r["explanation"])
+    else:
+        c1, c2, c3 = st.columns(3)
+        c1.metric(t("score", lang), f"{r['score']:.1f}", help=r["explanation"])
+        c2.metric("Rank", f"{int(r['rank'])}")
+        c3.metric(t("top_k", lang, k=result.top_k), f"{r['p_top_k']:.0%}")
+        st.caption(f"{t('rank_range', lang)}: {int(r['rank_p05'])}-{int(r['rank_p95'])} · {r['explanation']}")
+        contrib = pd.DataFrame({"criterion": [criterion_label(c, lang) for c in CRITERIA],
+                                "points": [r[f"contrib_{c}"] for c in CRITERIA]})
+        st.markdown(f"**{t('contributions', lang)}**")
+        st.bar_chart(contrib, x="criterion", y="points", horizontal=True, height=240)
+    indicators_table = pd.DataFrame([
+        ("Jobs potential (jobs)", f"{r['jobs_est']:,.0f}"),
+        ("Developable land (m²)", f"{r['developable_m2']:,.0f}"),
+        ("Plot ratio used", f"{r['plot_ratio_used']:.2f}"),
+        ("Car to E4/E20 (min)", f"{r['car_min_to_junction']:.1f} ({r['nearest_junction']})"),
+        ("Walk to metro/rail (m)", f"{r['walk_m_to_rail_stop']:,.0f} ({r['nearest_rail_stop']})"),
+        ("Departures/h within 600 m, 07-09", f"{r['departures_per_hour_600m']:.0f}"),
+        ("Departures/h within 1,200 m, 07-09", f"{r['departures_per_hour_1200m']:.0f}"),
+        ("Residents within 30 min by car", f"{r['residents_30min_car']:,.0f}"),
+        ("Residents within 45 min by public transport", f"{r['residents_45min_pt']:,.0f}"),
+        ("Labour pool, gravity (β 0.05/min)", f"{r['labour_gravity_pt']:,.0f}"),
+        ("Botkyrka residents within 30 min", f"{r['local_hire_30min_botkyrka']:,.0f}"),
+        ("Readiness (0-1)", f"{r['readiness_index']:.2f}"),
+        ("Plan category (ÖP)", str(r["op_category"])),
+    ], columns=["indicator", "value"])
+    st.dataframe(indicators_table, hide_index=True, width="stretch")
+    iso = site_isochrones(key, pid, ds, networks(key, ds))
+    st.download_button(t("download_isochrones", lang), export.geojson_text(iso[["key", "geometry"]]),
+                       file_name=f"isochrones_{r['designation'].replace(' ', '_')}.geojson",
+                       mime="application/geo+json", key="dl_iso")
+
+
+def ranking(result: ScoredSites, lang: str) -> None:
+    """Top sites as a selectable table."""
+    st.subheader(t("ranking", lang))
+    top = result.top(25)
+    table = pd.DataFrame({"rank": top["rank"], "designation": top["designation"], "area": top["area_name"],
+                          "score": top["score"].round(1), "jobs": top["jobs_est"].round(0),
+                          "top-k %": (top["p_top_k"] * 100).round(0),
+                          "area m²": top["area_m2"].round(0), "why": top["explanation"]})
+    event = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+                         key="ranking_table")
+    rows = event.selection.rows if event is not None else []
+    if rows:
+        pid = top["parcel_id"].iloc[rows[0]]
+        if pid != st.session_state.get("selected"):
+            st.session_state["selected"] = pid
+            st.rerun()
+
+
+def comparison(result: ScoredSites, lang: str) -> None:
+    """Two to four sites side by side."""
+    ranked = result.frame[~result.frame["excluded"]]
+    names = st.multiselect(t("compare", lang), ranked["designation"].tolist(), max_selections=4, key="compare")
+    if len(names) < 2:
+        return
+    rows = ranked.set_index("designation").loc[names]
+    table = pd.DataFrame({
+        t("score", lang): rows["score"].round(1), "rank": rows["rank"], "jobs": rows["jobs_est"].round(0),
+        "car min": rows["car_min_to_junction"].round(1), "walk m": rows["walk_m_to_rail_stop"].round(0),
+        "45 min PT": rows["residents_45min_pt"].round(0), "Botkyrka 30 min": rows["local_hire_30min_botkyrka"],
+        **{criterion_label(c, lang): rows[f"contrib_{c}"].round(1) for c in CRITERIA},
+    }).T
+    st.dataframe(table, width="stretch")
+    st.bar_chart(rows[[f"contrib_{c}" for c in CRITERIA]].rename(
+        columns={f"contrib_{c}": criterion_label(c, lang) for c in CRITERIA}), horizontal=True, stack=True)
+
+
+def exports(result: ScoredSites, lang: str) -> None:
+    """Download the filtered, scored set."""
+    st.subheader(t("exports", lang))
+    frame = result.export_frame()
+    meta = {"profile": result.frame["profile"].iloc[0] if len(frame) else "", "weights": result.weights_dict()}
+    c1, c2, c3 = st.columns(3)
+    c1.download_button("GeoJSON (WGS84)", export.geojson_text(frame, metadata=meta), file_name="scored_sites.geojson",
+                       mime="application/geo+json", key="dl_geojson")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "scored_sites.gpkg"
+        export.write_gpkg(frame, path)
+        c2.download_button("GeoPackage (EPSG:3006)", path.read_bytes(), file_name="scored_sites.gpkg",
+                           mime="application/geopackage+sqlite3", key="dl_gpkg")
+    c3.download_button("CSV", export.csv_text(frame), file_name="scored_sites.csv", mime="text/csv", key="dl_csv")
+
+
+def data_panel(lang: str) -> None:
+    """Each layer's source, date, licence and what is synthetic, from the manifest."""
+    with st.expander(t("data", lang)):
+        try:
+            info = layers.load_manifest()
+        except SiteFinderError as err:
+            st.error(str(err))
+            return
+        st.caption(f"{info['dataset']} · {info['version']} · {info['built']}")
+        rows = [{"file": name, "title": e["title"], "format": e["format"], "licence": e["licence"],
+                 "real": "; ".join(f"{f['fact']} ({f['source']})" for f in e["real"]) or "-",
+                 "synthetic": "; ".join(e["synthetic"])} for name, e in info["files"].items()]
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        uploads = st.session_state.get("uploads", {})
+        for layer, value in uploads.items():
+            st.markdown(f"- **{layer}**: {value.split('|', 1)[0]} (uploaded this session)")
 
 
 def main() -> None:
     """Render the page."""
-    st.title("Södra Porten site finder")
+    init_state()
+    lang = st.session_state["lang"]
+    weights, filters, visible, basemap = sidebar(lang)
+    lang = st.session_state["lang"]
+    st.title(t("title", lang))
+    uploads = uploads_key()
+    st.warning(t("demo", lang))
+    message = st.session_state.pop("upload_message", None)
+    if message:
+        (st.error if message[0] == "error" else st.success)(message[1])
+    key = ds_key(uploads)
     try:
-        info = manifest()
+        with st.spinner(t("computing", lang)):
+            ds = dataset(uploads)
+            bar = st.progress(0.0, text=t("computing", lang))
+            table = indicators(key, ds, lambda f, m: bar.progress(min(f, 1.0), text=m)).table
+            bar.empty()
+        result = scored(key, st.session_state["profile"], tuple(sorted(weights.items())), filters, lang,
+                        scorer(key, st.session_state["profile"], ds, table))
     except SiteFinderError as err:
         st.error(str(err))
         return
-    if info.get("demo"):
-        st.warning(f"**Demonstration data.** {info['notice']}")
-    rows = [
-        {"file": name, "title": entry["title"], "format": entry["format"], "CRS": entry["crs"],
-         "features": ", ".join(f"{k}: {v}" for k, v in entry["feature_count"].items()), "licence": entry["licence"],
-         "synthetic": "; ".join(entry["synthetic"])}
-        for name, entry in info["files"].items()
-    ]
-    st.subheader(f"Data ({info['version']})")
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    static = static_layers(key, ds)
+    parcels_view = static["parcels_wgs84"].merge(
+        result.frame[["parcel_id", "designation", "score", "rank", "explanation", "excluded"]], on="parcel_id")
+    parcels_view["colour"] = viridis(parcels_view["score"].to_numpy())
+    parcels_view["tooltip"] = [
+        f"{d}: {(f'{s:.1f}') if not ex else t('excluded', lang)}" + (f" (#{int(k)})" if not ex else "") + f" · {why}"
+        for d, s, k, ex, why in zip(parcels_view["designation"], parcels_view["score"], parcels_view["rank"],
+                                    parcels_view["excluded"], parcels_view["explanation"], strict=True)]
+    selected = st.session_state.get("selected")
+    sel_geom = parcels_view[parcels_view["parcel_id"] == selected]
+    iso = None
+    if len(sel_geom):
+        iso = site_isochrones(key, selected, ds, networks(key, ds)).to_crs(DISPLAY_CRS)
+    col_map, col_panel = st.columns([3, 2])
+    with col_map:
+        fmap = build_map(MapLayers(parcels=parcels_view, selected=sel_geom if len(sel_geom) else None,
+                                   isochrones=iso, visible=visible,
+                                   **{k: v for k, v in static.items() if k != "parcels_wgs84"}),
+                         center=SODRA_PORTEN_CENTER, zoom=14, basemap=basemap, legend_title=t("score", lang),
+                         excluded_label=t("excluded", lang))
+        out = st_folium(fmap, key="map", height=620, use_container_width=True,
+                        returned_objects=["last_object_clicked"])
+        clicked = (out or {}).get("last_object_clicked")
+        if clicked:
+            pid = parcel_at(static["parcels_wgs84"], clicked.get("lat"), clicked.get("lng"))
+            if pid and pid != selected:
+                st.session_state["selected"] = pid
+                st.rerun()
+    with col_panel:
+        site_panel(result, ds, key, lang)
+    ranking(result, lang)
+    comparison(result, lang)
+    exports(result, lang)
+    data_panel(lang)
 
 
 main()

@@ -390,3 +390,31 @@ def stop_modes(feed: TransitFeed) -> pd.Series:
     )
     modes = st.groupby("stop_id")["mode"].agg(lambda m: ",".join(sorted(set(m))))
     return modes.reindex(feed.stops["stop_id"]).fillna("")
+
+
+def route_lines(feed: TransitFeed) -> gpd.GeoDataFrame:
+    """One line per route and direction through its stops, from its longest trip (EPSG:3006).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``route_id``, ``label`` (short name and long name), ``mode`` and a LineString.
+    """
+    import shapely
+
+    trips = feed.trips.merge(feed.routes[["route_id", "route_short_name", "route_long_name", "mode"]], on="route_id")
+    counts = feed.stop_times.groupby("trip_id").size().rename("n")
+    trips = trips.join(counts, on="trip_id").sort_values("n", ascending=False, kind="stable")
+    direction = trips["direction_id"] if "direction_id" in trips else pd.Series("0", index=trips.index)
+    longest = trips.assign(direction=direction).drop_duplicates(["route_id", "direction"])
+    xy = feed.stops.set_index("stop_id").geometry
+    rows = []
+    for trip in longest.itertuples():
+        seq = feed.stop_times.loc[feed.stop_times["trip_id"] == trip.trip_id, "stop_id"]
+        pts = [xy[s] for s in seq if s in xy.index]
+        if len(pts) >= 2:
+            rows.append({"route_id": trip.route_id, "mode": trip.mode,
+                         "label": f"{trip.route_short_name} {trip.route_long_name}".strip(),
+                         "geometry": shapely.LineString([(p.x, p.y) for p in pts])})
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=WORKING_CRS,
+                            columns=["route_id", "mode", "label", "geometry"])

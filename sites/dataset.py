@@ -27,6 +27,7 @@ class DataSources:
     transit: Source = DEMO_GTFS
     population: Source = DEMO_POPULATION
     boundaries: Source = DEMO_DIR / "boundaries.gpkg"
+    land_use: Source | None = None  # a single-layer plan file replacing the land-use layer of ``zoning``
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,8 @@ def load_dataset(sources: DataSources = DataSources()) -> Dataset:
     return Dataset(
         parcels=layers.load_parcels(sources.parcels),
         premises=layers.load_premises(sources.premises),
-        land_use=layers.load_land_use(sources.zoning),
+        land_use=(layers.load_land_use(sources.land_use, layer=None) if sources.land_use is not None
+                  else layers.load_land_use(sources.zoning)),
         change_areas=layers.load_change_areas(sources.zoning),
         constraints=layers.load_constraints(sources.zoning),
         municipalities=layers.load_municipalities(sources.boundaries),
@@ -80,6 +82,7 @@ def load_dataset(sources: DataSources = DataSources()) -> Dataset:
         roads=layers.load_roads(sources.roads),
         feed=layers.load_transit(sources.transit),
         population=layers.load_population(sources.population),
-        checksums={f.name: checksum(getattr(sources, f.name)) for f in fields(sources)},
+        checksums={f.name: checksum(getattr(sources, f.name)) for f in fields(sources)
+                   if getattr(sources, f.name) is not None},
         manifest_version=version,
     )

@@ -14,14 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from analysis import access, jobs, labour, plan
 from analysis.labour import Catchment
-from analysis.network import network_from_graph, snap_points
+from analysis.network import Network, Snap, network_from_graph, snap_points
 from analysis.scoring import readiness_index
-from analysis.transit_network import WALK_SPEED_MPS, transit_network
+from analysis.transit_network import WALK_SPEED_MPS, TransitNetwork, transit_network
 from layers.roads import drive_network, motorway_entries, walk_network
 from layers.transit import active_services, representative_date, stop_modes
 from settings import CACHE_DIR, LOCAL_HIRE_DISTRICTS, MUNICIPALITY_CODE, PEAK_END, PEAK_START
@@ -122,27 +123,20 @@ def compute(ds: Dataset, *, progress: Progress | None = None, beta_per_min: floa
     table["change_areas"] = plan.change_area_names(parcels.geometry, ds.change_areas)
     table["readiness_index"] = readiness_index(parcels["plan_status"], parcels["owner_type"], parcels["vacant"])
 
-    say(0.15, "Car travel times to the motorway junctions")
-    drive = network_from_graph(drive_network(ds.roads), weight="travel_time")
+    say(0.15, "Building the car, walking and public-transport networks")
+    nets = build_networks(ds)
+    drive, walk_m, stops, ssnap = nets.drive, nets.walk_m, nets.stops, nets.stop_snap
+    say(0.25, "Car travel times to the motorway junctions")
     entries = motorway_entries(ds.roads)
     table = table.join(access.car_to_junction(drive, px, py, drive.index_of(entries["node"]),
                                               entries["junction_name"].to_numpy(), index=idx))
-
-    say(0.3, "Walking distances to stations and departures")
-    walk_graph = walk_network(ds.roads)
-    walk_m = network_from_graph(walk_graph, weight="length")
-    day = representative_date(ds.feed)
-    services = active_services(ds.feed, day)
-    trips = ds.feed.trips[ds.feed.trips["service_id"].isin(services)]
-    stop_times = ds.feed.stop_times[ds.feed.stop_times["trip_id"].isin(trips["trip_id"])]
-    stops = ds.feed.stops[ds.feed.stops["location_type"] == 0].reset_index(drop=True)
+    say(0.35, "Walking distances to stations and departures")
     modes = stop_modes(ds.feed).reindex(stops["stop_id"]).fillna("").to_numpy()
-    ssnap = snap_points(walk_m, stops.geometry.x.to_numpy(), stops.geometry.y.to_numpy())
     rail = np.array(["metro" in m or "rail" in m for m in modes])
     table = table.join(access.walk_to_stop(walk_m, px, py, ssnap.node[rail], stops.loc[rail, "stop_name"].to_numpy(),
                                            index=idx))
     start_s, end_s = _hhmm_to_s(PEAK_START), _hhmm_to_s(PEAK_END)
-    deps = access.departure_matrix(stop_times, stops["stop_id"].to_numpy(), start_s=start_s, end_s=end_s)
+    deps = access.departure_matrix(nets.stop_times, stops["stop_id"].to_numpy(), start_s=start_s, end_s=end_s)
     table = table.join(access.departures_within_walk(walk_m, px, py, ssnap.node, ssnap.distance_m, deps,
                                                      (end_s - start_s) / 3600, index=idx))
 
@@ -155,14 +149,8 @@ def compute(ds: Dataset, *, progress: Progress | None = None, beta_per_min: floa
                            leg_speed_mps=access.CAR_ACCESS_SPEED_MPS)
     table["residents_30min_car"] = labour.residents_within(car, 30)
 
-    say(0.7, "Public-transport network and labour pool (45 min)")
-
-    class _Feed:
-        pass
-
-    feed = _Feed()
-    feed.stops, feed.trips, feed.stop_times = stops, trips, stop_times
-    pt = transit_network(walk_m, feed, start_s=start_s, end_s=end_s)
+    say(0.7, "Labour pool by public transport (45 min)")
+    pt = nets.pt
     among = np.arange(pt.n_walk)
     pt_c = labour.catchment(pt.network, cx, cy, groups, px, py, horizon_s=PT_HORIZON_S,
                             leg_speed_mps=WALK_SPEED_MPS, among=among)
@@ -175,7 +163,42 @@ def compute(ds: Dataset, *, progress: Progress | None = None, beta_per_min: floa
     table = _text_as_objects(table)
     say(1.0, "Indicators ready")
     logger.info("indicators for %d parcels computed in %.1f s", len(table), time.perf_counter() - t0)
-    return Indicators(table, pt_c, day.isoformat(), key)
+    return Indicators(table, pt_c, nets.service_date, key)
+
+
+@dataclass(frozen=True)
+class Networks:
+    """The routable networks of a dataset (built once, used for indicators and isochrones)."""
+
+    drive: Network
+    walk_m: Network
+    pt: TransitNetwork
+    stops: gpd.GeoDataFrame
+    stop_snap: Snap
+    stop_times: pd.DataFrame
+    service_date: str
+
+
+def build_networks(ds: Dataset) -> Networks:
+    """Car network (seconds), walking network (metres) and walk + public transport (seconds, peak)."""
+    drive = network_from_graph(drive_network(ds.roads), weight="travel_time")
+    walk_m = network_from_graph(walk_network(ds.roads), weight="length")
+    day = representative_date(ds.feed)
+    services = active_services(ds.feed, day)
+    trips = ds.feed.trips[ds.feed.trips["service_id"].isin(services)]
+    stop_times = ds.feed.stop_times[ds.feed.stop_times["trip_id"].isin(trips["trip_id"])]
+    stops = ds.feed.stops[ds.feed.stops["location_type"] == 0].reset_index(drop=True)
+    snap = snap_points(walk_m, stops.geometry.x.to_numpy(), stops.geometry.y.to_numpy())
+    feed = _DayFeed(stops, trips, stop_times)
+    pt = transit_network(walk_m, feed, start_s=_hhmm_to_s(PEAK_START), end_s=_hhmm_to_s(PEAK_END))
+    return Networks(drive, walk_m, pt, stops, snap, stop_times, day.isoformat())
+
+
+@dataclass(frozen=True)
+class _DayFeed:
+    stops: pd.DataFrame
+    trips: pd.DataFrame
+    stop_times: pd.DataFrame
 
 
 def _text_as_objects(table: pd.DataFrame) -> pd.DataFrame:
@@ -192,8 +215,6 @@ def _slug(name: str) -> str:
 
 def _population_groups(ds: Dataset, cx: np.ndarray, cy: np.ndarray, pop: np.ndarray) -> dict[str, np.ndarray]:
     """Residents per cell in total, in the home municipality, and in each local-hire district."""
-    import geopandas as gpd
-
     points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(cx, cy), crs=ds.parcels.crs)
     groups = {"all": pop}
     home = ds.municipalities[ds.municipalities["municipality_code"] == MUNICIPALITY_CODE]

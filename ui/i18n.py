@@ -1,0 +1,80 @@
+"""Texts of the app in Swedish (default) and English."""
+
+from __future__ import annotations
+
+from analysis.profiles import CRITERION_LABELS, PROFILES
+
+LANGUAGES = {"sv": "Svenska", "en": "English"}
+
+TEXT: dict[str, dict[str, str]] = {
+    "title": {"sv": "Etableringskartan: Södra Porten", "en": "Establishment map: Södra Porten"},
+    "demo": {"sv": "**Demonstrationsdata.** Stationer, trafikplatser, vägnamn, Södra Portens läge och storlek, "
+                   "kommungränser och Botkyrkas befolkning per kommundel är verkliga; fastigheter, lokaler, "
+                   "markanvändning, busslinjer och tidtabeller är påhittade. Använd inte för beslut.",
+             "en": "**Demonstration data.** Stations, junctions, road names, Södra Porten's position and size, "
+                   "municipal boundaries and Botkyrka's district populations are real; parcels, premises, land "
+                   "use, bus lines and timetables are synthetic. Do not use for decisions."},
+    "profile": {"sv": "Verksamhetstyp", "en": "Establishment profile"},
+    "weights": {"sv": "Vikter", "en": "Weights"},
+    "reset": {"sv": "Återställ till profilens vikter", "en": "Reset to profile defaults"},
+    "filters": {"sv": "Filter", "en": "Filters"},
+    "area_range": {"sv": "Tomtarea (m²)", "en": "Plot area (m²)"},
+    "plan_status": {"sv": "Planstatus", "en": "Plan status"},
+    "municipal_only": {"sv": "Endast kommunal mark", "en": "Municipal land only"},
+    "vacant_only": {"sv": "Endast lediga", "en": "Vacant only"},
+    "categories": {"sv": "ÖP-kategorier", "en": "Plan categories"},
+    "area": {"sv": "Område", "en": "Area"},
+    "area_sp": {"sv": "Södra Porten", "en": "Södra Porten"},
+    "area_all": {"sv": "Hela Botkyrka", "en": "All of Botkyrka"},
+    "layers": {"sv": "Kartlager", "en": "Map layers"},
+    "basemap": {"sv": "Bakgrundskarta (OpenStreetMap, kräver internet)",
+                "en": "Basemap (OpenStreetMap, needs internet)"},
+    "language": {"sv": "Språk", "en": "Language"},
+    "map": {"sv": "Karta", "en": "Map"},
+    "score": {"sv": "Poäng", "en": "Score"},
+    "excluded": {"sv": "utesluten", "en": "excluded"},
+    "site": {"sv": "Vald plats", "en": "Selected site"},
+    "pick_site": {"sv": "Klicka på en fastighet i kartan eller i tabellen.",
+                  "en": "Click a parcel on the map or in the table."},
+    "ranking": {"sv": "Topplista", "en": "Ranking"},
+    "compare": {"sv": "Jämför platser (2-4)", "en": "Compare sites (2-4)"},
+    "exports": {"sv": "Exportera", "en": "Export"},
+    "upload": {"sv": "Egna data", "en": "Your own data"},
+    "data": {"sv": "Data och källor", "en": "Data and sources"},
+    "computing": {"sv": "Beräknar restider och indikatorer ...", "en": "Computing travel times and indicators ..."},
+    "contributions": {"sv": "Bidrag till poängen", "en": "Contributions to the score"},
+    "top_k": {"sv": "Sannolikhet att vara bland de {k} bästa", "en": "Probability of a top-{k} rank"},
+    "rank_range": {"sv": "Rang (5-95 %)", "en": "Rank (5th-95th percentile)"},
+    "isochrones": {"sv": "Restidsytor", "en": "Isochrones"},
+    "download_isochrones": {"sv": "Restidsytor som GeoJSON", "en": "Isochrones as GeoJSON"},
+    "upload_ok": {"sv": "{layer}: {n} objekt inlästa från {name}.", "en": "{layer}: {n} features loaded from {name}."},
+    "upload_too_big": {"sv": "{name} är {mb:.0f} MB; största tillåtna storlek är {cap} MB.",
+                       "en": "{name} is {mb:.0f} MB; the limit is {cap} MB."},
+    "use_demo": {"sv": "Återgå till demodata", "en": "Back to the demo data"},
+    "open_mode": {"sv": "Öppet lokalt läge: ingen inloggning är konfigurerad.",
+                  "en": "Open local mode: no sign-in is configured."},
+}
+
+PLAN_STATUS_LABELS = {"adopted": {"sv": "antagen", "en": "adopted"},
+                      "in_progress": {"sv": "pågående", "en": "in progress"},
+                      "none": {"sv": "ingen detaljplan", "en": "no detailed plan"},
+                      "unknown": {"sv": "okänd", "en": "unknown"}}
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """The text ``key`` in ``lang`` (English if missing), formatted with ``values``."""
+    entry = TEXT[key]
+    text = entry.get(lang) or entry["en"]
+    return text.format(**values) if values else text
+
+
+def criterion_label(criterion: str, lang: str) -> str:
+    """Display name of a criterion."""
+    sv, en = CRITERION_LABELS[criterion]
+    return sv if lang == "sv" else en
+
+
+def profile_label(key: str, lang: str) -> str:
+    """Display name of a profile."""
+    p = PROFILES[key]
+    return p.name_sv if lang == "sv" else p.name_en

@@ -1,0 +1,173 @@
+"""Build the folium map from prepared layers (a pure function: same inputs, same map)."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import folium
+import geopandas as gpd
+import numpy as np
+from folium.plugins import MarkerCluster
+from PIL import Image
+
+from ui.assets import localise
+from ui.colours import EXCLUDED, VIRIDIS, legend_gradient
+
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+LAND_USE_COLOURS = {
+    "Stadsbygd": "#d95f02", "Landsbygd": "#e6ab02", "Verksamheter": "#7570b3",
+    "Transporter och infrastruktur": "#666666", "Grönstruktur": "#1b9e77", "Vatten": "#377eb8",
+}
+ISOCHRONE_COLOURS = {"car 10 min": "#1a9850", "car 20 min": "#fee08b", "car 30 min": "#d73027",
+                     "public transport 45 min": "#4575b4"}
+
+
+@dataclass(frozen=True)
+class MapLayers:
+    """Everything the map shows, already in WGS84.
+
+    Attributes
+    ----------
+    parcels
+        Polygons with ``parcel_id``, ``colour`` and ``tooltip`` (HTML-free text).
+    premises, stations, bus_stops, junctions
+        Points with a ``label`` column.
+    transit_lines
+        Lines with ``label`` and ``mode``.
+    land_use, change_areas, constraints
+        Polygons with ``category``/``name``/``kind``.
+    population
+        ``(png_data_url, [[south, west], [north, east]])`` or None.
+    """
+
+    parcels: gpd.GeoDataFrame
+    premises: gpd.GeoDataFrame | None = None
+    stations: gpd.GeoDataFrame | None = None
+    bus_stops: gpd.GeoDataFrame | None = None
+    junctions: gpd.GeoDataFrame | None = None
+    transit_lines: gpd.GeoDataFrame | None = None
+    land_use: gpd.GeoDataFrame | None = None
+    change_areas: gpd.GeoDataFrame | None = None
+    constraints: gpd.GeoDataFrame | None = None
+    population: tuple[str, list[list[float]]] | None = None
+    selected: gpd.GeoDataFrame | None = None
+    isochrones: gpd.GeoDataFrame | None = None
+    visible: Mapping[str, bool] = field(default_factory=dict)
+
+
+def build_map(layers: MapLayers, *, center: tuple[float, float], zoom: int, basemap: bool = True,
+              legend_title: str = "Score", excluded_label: str = "excluded") -> folium.Map:
+    """A Leaflet map of the layers, with every asset served from the app.
+
+    Parameters
+    ----------
+    layers
+        Prepared layers.
+    center
+        (lat, lon).
+    zoom
+        Leaflet zoom level.
+    basemap
+        Show OpenStreetMap tiles (the project layers show without them, e.g. offline).
+    legend_title, excluded_label
+        Legend texts in the user's language.
+
+    Returns
+    -------
+    folium.Map
+    """
+    m = folium.Map(location=list(center), zoom_start=zoom, tiles=None, control_scale=True)
+    if basemap:
+        folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19).add_to(m)
+    show = dict(layers.visible)
+    if layers.population is not None and show.get("population", False):
+        url, bounds = layers.population
+        folium.raster_layers.ImageOverlay(url, bounds=bounds, opacity=0.55, name="population").add_to(m)
+    if layers.land_use is not None and show.get("land_use", False):
+        folium.GeoJson(layers.land_use[["category", "geometry"]], name="land_use",
+                       style_function=lambda f: {"fillColor": LAND_USE_COLOURS.get(f["properties"]["category"], "#999"),
+                                                 "color": "#555", "weight": 0.5, "fillOpacity": 0.25},
+                       tooltip=folium.GeoJsonTooltip(["category"], labels=False)).add_to(m)
+    if layers.constraints is not None and show.get("constraints", False):
+        folium.GeoJson(layers.constraints[["kind", "name", "geometry"]], name="constraints",
+                       style_function=lambda f: {"color": "#b2182b", "weight": 1, "fillColor": "#b2182b",
+                                                 "fillOpacity": 0.18, "dashArray": "4 3"},
+                       tooltip=folium.GeoJsonTooltip(["name"], labels=False)).add_to(m)
+    if layers.change_areas is not None and show.get("change_areas", False):
+        folium.GeoJson(layers.change_areas[["name", "geometry"]], name="change_areas",
+                       style_function=lambda f: {"color": "#e7298a", "weight": 2, "fill": False, "dashArray": "8 4"},
+                       tooltip=folium.GeoJsonTooltip(["name"], labels=False)).add_to(m)
+    if layers.isochrones is not None:
+        for row in layers.isochrones.sort_values("order", ascending=False).itertuples():
+            colour = ISOCHRONE_COLOURS.get(row.key, "#4575b4")
+            folium.GeoJson(row.geometry.__geo_interface__, name=row.key,
+                           style_function=lambda f, c=colour: {"color": c, "weight": 2, "fillColor": c,
+                                                               "fillOpacity": 0.08},
+                           tooltip=row.label).add_to(m)
+    folium.GeoJson(
+        layers.parcels[["parcel_id", "colour", "tooltip", "geometry"]], name="parcels",
+        style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#333333", "weight": 0.6,
+                                  "fillOpacity": 0.8},
+        highlight_function=lambda f: {"weight": 2.5, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(["tooltip"], labels=False),
+    ).add_to(m)
+    if layers.selected is not None and len(layers.selected):
+        folium.GeoJson(layers.selected[["geometry"]], name="selected",
+                       style_function=lambda f: {"color": "#ff00ff", "weight": 4, "fill": False}).add_to(m)
+    if layers.transit_lines is not None and show.get("transit", True):
+        for row in layers.transit_lines.itertuples():
+            colour = {"metro": "#d7191c", "rail": "#2b83ba", "bus": "#7b3294"}.get(row.mode, "#555")
+            folium.PolyLine([(y, x) for x, y in row.geometry.coords], color=colour,
+                            weight=3 if row.mode != "bus" else 1.5, opacity=0.7, tooltip=row.label).add_to(m)
+    if layers.stations is not None and show.get("transit", True):
+        for row in layers.stations.itertuples():
+            folium.CircleMarker((row.geometry.y, row.geometry.x), radius=6, color="#000", weight=1.5,
+                                fill=True, fill_color="#ffffff", fill_opacity=1, tooltip=row.label).add_to(m)
+    if layers.bus_stops is not None and show.get("bus_stops", False):
+        for row in layers.bus_stops.itertuples():
+            folium.CircleMarker((row.geometry.y, row.geometry.x), radius=3, color="#7b3294", fill=True,
+                                fill_opacity=1, tooltip=row.label).add_to(m)
+    if layers.junctions is not None and show.get("junctions", True):
+        for row in layers.junctions.itertuples():
+            folium.CircleMarker((row.geometry.y, row.geometry.x), radius=8, color="#000", fill=True,
+                                fill_color="#ffd700", fill_opacity=1, weight=2, tooltip=row.label).add_to(m)
+    if layers.premises is not None and show.get("premises", False):
+        cluster = MarkerCluster(name="premises").add_to(m)
+        for row in layers.premises.itertuples():
+            folium.CircleMarker((row.geometry.y, row.geometry.x), radius=5, color="#08519c", fill=True,
+                                fill_opacity=0.9, popup=folium.Popup(row.label, max_width=260)).add_to(cluster)
+    m.get_root().html.add_child(folium.Element(_legend_html(legend_title, excluded_label)))
+    return localise(m)
+
+
+def _legend_html(title: str, excluded_label: str) -> str:
+    return (
+        '<div style="position:absolute;bottom:24px;left:12px;z-index:9999;background:rgba(255,255,255,0.92);'
+        'padding:6px 8px;border-radius:4px;font:12px sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)">'
+        f"<b>{title}</b><div style=\"width:160px;height:10px;background:{legend_gradient()}\"></div>"
+        '<div style="display:flex;justify-content:space-between;width:160px"><span>0</span><span>50</span>'
+        "<span>100</span></div>"
+        f'<div><span style="display:inline-block;width:12px;height:10px;background:{EXCLUDED}"></span> '
+        f"{excluded_label}</div></div>"
+    )
+
+
+def population_png(values: np.ndarray) -> str:
+    """A PNG data URL of residents per cell (viridis, transparent where nobody lives)."""
+    v = np.asarray(values, dtype="float64")
+    top = np.percentile(v[v > 0], 99) if (v > 0).any() else 1.0
+    t = np.clip(v / top, 0, 1)
+    stops = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in VIRIDIS], dtype=float)
+    idx = t * (len(stops) - 1)
+    lo = np.floor(idx).astype(int).clip(0, len(stops) - 2)
+    frac = (idx - lo)[..., None]
+    rgb = stops[lo] * (1 - frac) + stops[lo + 1] * frac
+    alpha = np.where(v > 0, 200, 0)[..., None]
+    img = Image.fromarray(np.concatenate([rgb, alpha], axis=-1).astype("uint8"), mode="RGBA")
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
