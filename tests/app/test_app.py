@@ -1,0 +1,166 @@
+"""The app driven headlessly with Streamlit's AppTest (no browser, no map clicks)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analysis.profiles import CRITERIA, PROFILES
+from settings import DEMO_DIR
+from sites.dataset import load_dataset
+from sites.indicators import load_or_compute
+from sites.scored import Filters, Scorer
+
+pytestmark = pytest.mark.filterwarnings("ignore")
+TIMEOUT = 180
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def reference():
+    ds = load_dataset()
+    return ds, load_or_compute(ds, cache_dir=None).table
+
+
+def run_app() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def ranking_table(at: AppTest) -> pd.DataFrame:
+    return next(df.value for df in at.dataframe if "designation" in df.value.columns and "rank" in df.value.columns)
+
+
+def test_app_runs_with_the_demo_notice_and_ranking():
+    at = run_app()
+    assert any("Demonstrationsdata" in w.value for w in at.warning)
+    table = ranking_table(at)
+    assert len(table) == 17  # logistics: 17 parcels pass the hard constraints
+    assert list(table["rank"])[:3] == [1, 2, 3]
+
+
+def test_profile_and_weights_change_the_ranking_as_scoring_says(reference):
+    ds, indicators = reference
+    at = run_app()
+    at.selectbox(key="profile").set_value("office").run()
+    assert not at.exception
+    expected = Scorer.build(ds.parcels, indicators, PROFILES["office"]).score(robustness=False).top(25)
+    assert ranking_table(at)["designation"].tolist() == expected["designation"].tolist()
+    # Weights move only by their slider; put everything on the walk to the metro.
+    for c in CRITERIA:
+        at.slider(key=f"w_{c}").set_value(1.0 if c == "rail_stop" else 0.0)
+    at.run()
+    expected = Scorer.build(ds.parcels, indicators, PROFILES["office"]).score(
+        {"rail_stop": 1.0}, robustness=False).top(25)
+    assert ranking_table(at)["designation"].tolist() == expected["designation"].tolist()
+    reset = next(b for b in at.button if "Återställ" in b.label)
+    reset.click().run()
+    assert at.slider(key="w_rail_stop").value == PROFILES["office"].weights["rail_stop"]
+
+
+def test_filters_narrow_the_table(reference):
+    ds, indicators = reference
+    at = run_app()
+    at.selectbox(key="profile").set_value("mixed_service").run()
+    everything = ranking_table(at)
+    at.radio(key="area_choice").set_value("sp").run()
+    at.checkbox(key="municipal_only").check().run()
+    narrowed = ranking_table(at)
+    assert set(narrowed["area"]) == {"Södra Porten"}
+    expected = Scorer.build(ds.parcels, indicators, PROFILES["mixed_service"]).score(
+        filters=Filters(area_names=("Södra Porten",), municipal_only=True), robustness=False)
+    assert len(narrowed) == min(25, int((~expected.frame["excluded"]).sum()))
+    assert set(narrowed["designation"]) != set(everything["designation"]) or len(narrowed) < len(everything)
+
+
+def test_bad_upload_shows_an_error_and_keeps_the_previous_layer():
+    at = run_app()
+    before = ranking_table(at)
+    at.file_uploader(key="upload_parcels").set_value(("brev.gpkg", b"Hej! Ingen karta.", "application/geopackage"))
+    at.run()
+    assert not at.exception
+    assert any("brev.gpkg: not a geodata file" in e.value for e in at.error)
+    assert ranking_table(at).equals(before)
+    assert at.session_state["uploads"] == {}
+
+
+def test_upload_without_crs_names_the_fix(tmp_path):
+    parcels = gpd.read_file(DEMO_DIR / "parcels.gpkg").head(5).set_crs(None, allow_override=True)
+    path = tmp_path / "nocrs.gpkg"
+    parcels.to_file(path)
+    at = run_app()
+    at.file_uploader(key="upload_parcels").set_value(("nocrs.gpkg", path.read_bytes(), "application/geopackage"))
+    at.run()
+    assert any("no coordinate reference system" in e.value for e in at.error)
+
+
+def test_good_upload_replaces_the_layer(tmp_path):
+    parcels = gpd.read_file(DEMO_DIR / "parcels.gpkg").head(60)
+    path = tmp_path / "mina.geojson"
+    parcels.to_crs(4326).to_file(path, driver="GeoJSON")
+    at = run_app()
+    at.file_uploader(key="upload_parcels").set_value(("mina.geojson", path.read_bytes(), "application/geo+json"))
+    at.run()
+    assert not at.exception, at.exception
+    assert any("60" in s.value and "mina.geojson" in s.value for s in at.success)
+    designations = set(parcels["trakt"] + " " + parcels["block"].astype(str) + ":" + parcels["enhet"].astype(str))
+    assert set(ranking_table(at)["designation"]) <= designations
+
+
+def test_export_buttons_produce_valid_files(media):
+    at = run_app()
+    buttons = {b.proto.label: b for b in at.get("download_button")}
+    assert {"GeoJSON (WGS84)", "GeoPackage (EPSG:3006)", "CSV"} <= set(buttons)
+    doc = json.loads(_download_bytes(media, buttons["GeoJSON (WGS84)"]))
+    assert doc["type"] == "FeatureCollection" and len(doc["features"]) == 410
+    csv = pd.read_csv(io.BytesIO(_download_bytes(media, buttons["CSV"])))
+    assert {"designation", "score", "rank", "lon", "lat"} <= set(csv.columns)
+    gpkg = _download_bytes(media, buttons["GeoPackage (EPSG:3006)"])
+    assert gpkg.startswith(b"SQLite format 3")
+
+
+def test_selecting_a_site_shows_its_panel():
+    at = run_app()
+    first = ranking_table(at)["designation"].iloc[0]
+    frame = load_dataset().parcels
+    at.session_state["selected"] = frame.loc[frame["designation"] == first, "parcel_id"].iloc[0]
+    at.run()
+    assert not at.exception
+    assert any(first in m.value for m in at.markdown)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert any("GeoJSON" in label and ("Restidsytor" in label or "Isochrones" in label) for label in labels)
+
+
+@pytest.fixture(autouse=True)
+def media(monkeypatch):
+    """Keep the in-memory media storage AppTest creates, to read download buttons' bytes."""
+    import streamlit.testing.v1.app_test as app_test
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    stores = []
+
+    class Recording(MemoryMediaFileStorage):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Recording)
+    return stores
+
+
+def _download_bytes(stores: list, button) -> bytes:
+    name = button.proto.url.rsplit("/", 1)[-1]
+    for store in reversed(stores):
+        try:
+            return bytes(store.get_file(name).content)
+        except Exception:
+            continue
+    raise AssertionError(f"no media file {name}")
