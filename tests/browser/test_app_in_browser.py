@@ -1,0 +1,66 @@
+"""The app in headless Chromium: the Leaflet map renders offline with parcels, the table is there,
+and a click on a parcel opens its panel. Screenshots go to ``artifacts/``."""
+
+from __future__ import annotations
+
+import time
+
+from tests.browser.conftest import ARTIFACTS
+
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+
+
+def wait_for(predicate, timeout: float = 120.0, step: float = 0.5):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError("timed out")
+
+
+def test_map_and_ranking_render_without_internet(page, app_url):
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(app_url)
+            and not r.url.startswith(("data:", "blob:", "about:")) else None)
+    page.goto(app_url)
+    frame = page.frame_locator(MAP_FRAME)
+    wait_for(lambda: frame.locator("path.leaflet-interactive").count() >= 400)
+    assert frame.locator(".leaflet-container").count() == 1
+    height = page.locator(MAP_FRAME).bounding_box()["height"]
+    assert height > 500, "the map frame has a real height"
+    wait_for(lambda: page.get_by_text("Topplista").count() > 0)
+    wait_for(lambda: page.get_by_text("Eriksberg 3:10").count() > 0)
+    time.sleep(1.5)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "app.png"))
+    # Only basemap tiles may come from outside the app.
+    assert all("tile.openstreetmap.org" in u for u in outside), [u for u in outside if "tile." not in u][:5]
+
+
+def test_click_on_a_parcel_selects_it(page, app_url):
+    page.goto(app_url)
+    frame = page.frame_locator(MAP_FRAME)
+    wait_for(lambda: frame.locator("path.leaflet-interactive").count() >= 400)
+    time.sleep(1)
+    # Click the middle of a scored (coloured, not grey) parcel that is in view.
+    view = page.locator(MAP_FRAME).bounding_box()
+    paths = frame.locator("path.leaflet-interactive")
+    fills = paths.evaluate_all("ps => ps.map(p => p.getAttribute('fill'))")
+    markers = {"#9e9e9e", "#ffffff", "#ffd700", "#000", "#08519c", "#7b3294", "none", None}
+    target = None
+    for i, fill in enumerate(fills):
+        if fill in markers:
+            continue
+        box = paths.nth(i).bounding_box()
+        if box and box["width"] > 8 and box["height"] > 8 and view["x"] < box["x"] < view["x"] + view["width"] - 20 \
+                and view["y"] < box["y"] < view["y"] + view["height"] - 20:
+            target = box
+            break
+    assert target is not None, "a scored parcel is visible"
+    page.mouse.click(target["x"] + target["width"] / 2, target["y"] + target["height"] / 2)
+    wait_for(lambda: page.get_by_text("Klicka på en fastighet").count() == 0, timeout=60)
+    wait_for(lambda: page.locator("h3").filter(has_text="Eriksberg").count() > 0, timeout=60)
+    time.sleep(2)
+    page.screenshot(path=str(ARTIFACTS / "app_selected.png"))
