@@ -34,6 +34,6 @@ def parcel_at(parcels_wgs84: gpd.GeoDataFrame, lat: float, lon: float, *, tolera
         return str(parcels_wgs84["parcel_id"].iloc[hits[0]])
     near = parcels_wgs84.sindex.query(point.buffer(tolerance_deg), predicate="intersects")
     if len(near):
-        dist = parcels_wgs84.geometry.iloc[near].distance(point)
-        return str(parcels_wgs84["parcel_id"].iloc[near[int(dist.to_numpy().argmin())]])
+        dist = shapely.distance(parcels_wgs84.geometry.to_numpy()[near], point)  # degrees: only compared
+        return str(parcels_wgs84["parcel_id"].iloc[near[int(dist.argmin())]])
     return None
