@@ -22,6 +22,7 @@ from layers.zoning import OP_CATEGORIES
 from settings import DISPLAY_CRS
 from sites import export
 from sites.dataset import Dataset, DataSources, load_dataset
+from sites.display import display_parcels, score_grid
 from sites.indicators import Networks, build_networks, load_or_compute
 from sites.scored import Filters, ScoredSites, Scorer
 from sites.selection import parcel_at
@@ -330,6 +331,7 @@ def data_panel(lang: str) -> None:
                  "real": "; ".join(f"{f['fact']} ({f['source']})" for f in e["real"]) or "-",
                  "synthetic": "; ".join(e["synthetic"])} for name, e in info["files"].items()]
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        st.caption(f"script runs this session: {st.session_state.get('script_runs', 0)}")
         uploads = st.session_state.get("uploads", {})
         for layer, value in uploads.items():
             st.markdown(f"- **{layer}**: {value.split('|', 1)[0]} (uploaded this session)")
@@ -338,6 +340,7 @@ def data_panel(lang: str) -> None:
 def main() -> None:
     """Render the page."""
     init_state()
+    st.session_state["script_runs"] = st.session_state.get("script_runs", 0) + 1
     lang = st.session_state["lang"]
     weights, filters, visible, basemap = sidebar(lang)
     lang = st.session_state["lang"]
@@ -360,7 +363,11 @@ def main() -> None:
         st.error(str(err))
         return
     static = static_layers(key, ds)
-    parcels_view = static["parcels_wgs84"].merge(
+    scores = result.frame["score"].reindex(ds.parcels.index)
+    shown = display_parcels(ds.parcels.loc[result.frame.index], scores.loc[result.frame.index])
+    grid = score_grid(ds.parcels.loc[result.frame.index], scores.loc[result.frame.index]) \
+        if len(shown) < len(result.frame) else None
+    parcels_view = shown.to_crs(DISPLAY_CRS).merge(
         result.frame[["parcel_id", "designation", "score", "rank", "explanation", "excluded"]], on="parcel_id")
     parcels_view["colour"] = viridis(parcels_view["score"].to_numpy())
     parcels_view["tooltip"] = [
@@ -374,8 +381,12 @@ def main() -> None:
         iso = site_isochrones(key, selected, ds, networks(key, ds)).to_crs(DISPLAY_CRS)
     col_map, col_panel = st.columns([3, 2])
     with col_map:
+        if grid is not None:
+            st.caption(f"{len(shown):,} / {len(result.frame):,} parcels drawn; the rest as 500 m cells.")
         fmap = build_map(MapLayers(parcels=parcels_view, selected=sel_geom if len(sel_geom) else None,
                                    isochrones=iso, visible=visible,
+                                   score_grid=None if grid is None else grid.to_crs(DISPLAY_CRS).assign(
+                                       colour=viridis(grid["best_score"].to_numpy())),
                                    **{k: v for k, v in static.items() if k != "parcels_wgs84"}),
                          center=SODRA_PORTEN_CENTER, zoom=14, basemap=basemap, legend_title=t("score", lang),
                          excluded_label=t("excluded", lang))

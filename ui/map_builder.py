@@ -55,6 +55,7 @@ class MapLayers:
     constraints: gpd.GeoDataFrame | None = None
     population: tuple[str, list[list[float]]] | None = None
     selected: gpd.GeoDataFrame | None = None
+    score_grid: gpd.GeoDataFrame | None = None
     isochrones: gpd.GeoDataFrame | None = None
     visible: Mapping[str, bool] = field(default_factory=dict)
 
@@ -108,6 +109,11 @@ def build_map(layers: MapLayers, *, center: tuple[float, float], zoom: int, base
                            style_function=lambda f, c=colour: {"color": c, "weight": 2, "fillColor": c,
                                                                "fillOpacity": 0.08},
                            tooltip=row.label).add_to(m)
+    if layers.score_grid is not None:
+        folium.GeoJson(layers.score_grid[["parcels", "best_score", "colour", "geometry"]], name="score_grid",
+                       style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#666",
+                                                 "weight": 0.3, "fillOpacity": 0.45},
+                       tooltip=folium.GeoJsonTooltip(["parcels", "best_score"])).add_to(m)
     folium.GeoJson(
         layers.parcels[["parcel_id", "colour", "tooltip", "geometry"]], name="parcels",
         style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#333333", "weight": 0.6,
