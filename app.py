@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -46,9 +50,24 @@ def dataset(uploads: tuple[tuple[str, str], ...]) -> Dataset:
 
 
 @st.cache_resource(show_spinner=False)
-def indicators(ds_key: str, _ds: Dataset, _progress=None):
-    """Routing indicators of a dataset (disk-cached by input checksums)."""
-    return load_or_compute(_ds, progress=_progress)
+def indicator_store() -> dict:
+    """Process-wide store of computed indicators, shared by all sessions (read-only once made)."""
+    return {"lock": threading.Lock()}
+
+
+def indicators(key: str, ds: Dataset, lang: str):
+    """Routing indicators of a dataset: from memory, else the disk cache, else computed with a progress bar.
+
+    Kept outside ``st.cache_resource`` so the progress bar is never replayed into another session.
+    """
+    store = indicator_store()
+    if key not in store:
+        with store["lock"]:
+            if key not in store:
+                bar = st.progress(0.0, text=t("computing", lang))
+                store[key] = load_or_compute(ds, progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
+                bar.empty()
+    return store[key]
 
 
 @st.cache_resource(show_spinner=False)
@@ -339,6 +358,17 @@ def data_panel(lang: str) -> None:
 
 def main() -> None:
     """Render the page."""
+    started = time.perf_counter()
+    try:
+        render()
+    finally:
+        if os.environ.get("SITEFINDER_TIMING"):
+            print(f"[sitefinder] script run {(time.perf_counter() - started) * 1000:.0f} ms", file=sys.stderr,
+                  flush=True)
+
+
+def render() -> None:
+    """Build the whole page once."""
     init_state()
     st.session_state["script_runs"] = st.session_state.get("script_runs", 0) + 1
     lang = st.session_state["lang"]
@@ -354,9 +384,7 @@ def main() -> None:
     try:
         with st.spinner(t("computing", lang)):
             ds = dataset(uploads)
-            bar = st.progress(0.0, text=t("computing", lang))
-            table = indicators(key, ds, lambda f, m: bar.progress(min(f, 1.0), text=m)).table
-            bar.empty()
+            table = indicators(key, ds, lang).table
         result = scored(key, st.session_state["profile"], tuple(sorted(weights.items())), filters, lang,
                         scorer(key, st.session_state["profile"], ds, table))
     except SiteFinderError as err:

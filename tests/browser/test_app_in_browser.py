@@ -64,3 +64,15 @@ def test_click_on_a_parcel_selects_it(page, app_url):
     wait_for(lambda: page.locator("h3").filter(has_text="Eriksberg").count() > 0, timeout=60)
     time.sleep(2)
     page.screenshot(path=str(ARTIFACTS / "app_selected.png"))
+
+
+def test_a_second_session_gets_the_cached_results_without_errors(browser, app_url):
+    for _ in range(2):
+        context = browser.new_context(viewport={"width": 1500, "height": 1100})
+        page = context.new_page()
+        page.goto(app_url)
+        frame = page.frame_locator(MAP_FRAME)
+        wait_for(lambda page=page, frame=frame: frame.locator("path.leaflet-interactive").count() >= 400)
+        assert page.get_by_text("Traceback").count() == 0
+        assert page.locator("[data-testid='stException']").count() == 0
+        context.close()
