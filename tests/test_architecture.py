@@ -36,3 +36,9 @@ def test_only_app_imports_streamlit():
     for package in ("layers", "analysis", "sites", "data"):
         for path, names in _imports(package).items():
             assert not names & {"streamlit", "streamlit_folium"}, path
+
+
+def test_nothing_below_the_app_imports_the_ui():
+    for package in ("layers", "analysis", "sites", "data"):
+        for path, names in _imports(package).items():
+            assert not names & {"ui", "app", "folium"}, path
