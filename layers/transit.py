@@ -413,8 +413,14 @@ def route_lines(feed: TransitFeed) -> gpd.GeoDataFrame:
         seq = feed.stop_times.loc[feed.stop_times["trip_id"] == trip.trip_id, "stop_id"]
         pts = [xy[s] for s in seq if s in xy.index]
         if len(pts) >= 2:
-            rows.append({"route_id": trip.route_id, "mode": trip.mode,
-                         "label": f"{trip.route_short_name} {trip.route_long_name}".strip(),
-                         "geometry": shapely.LineString([(p.x, p.y) for p in pts])})
-    return gpd.GeoDataFrame(rows, geometry="geometry", crs=WORKING_CRS,
-                            columns=["route_id", "mode", "label", "geometry"])
+            rows.append(
+                {
+                    "route_id": trip.route_id,
+                    "mode": trip.mode,
+                    "label": f"{trip.route_short_name} {trip.route_long_name}".strip(),
+                    "geometry": shapely.LineString([(p.x, p.y) for p in pts]),
+                }
+            )
+    return gpd.GeoDataFrame(
+        rows, geometry="geometry", crs=WORKING_CRS, columns=["route_id", "mode", "label", "geometry"]
+    )

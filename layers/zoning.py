@@ -11,8 +11,8 @@ from collections.abc import Mapping
 
 import geopandas as gpd
 
-from layers.reader import Source, read_vector, rename_columns, source_label
-from layers.schema import Field, conform
+from layers.reader import Source
+from layers.schema import Field, load_layer
 from settings import DEMO_DIR
 
 #: Boverket ÖP-modell land-use categories.
@@ -95,21 +95,6 @@ CONSTRAINT_FIELDS = (
 DEMO_ZONING = DEMO_DIR / "zoning.gpkg"
 
 
-def _load(
-    source: Source,
-    layer: str | None,
-    columns: Mapping[str, str],
-    fields: tuple[Field, ...],
-    column_map: Mapping[str, str] | None,
-    assume_crs: str | None,
-) -> gpd.GeoDataFrame:
-    gdf = read_vector(source, layer=layer, kind="polygon", assume_crs=assume_crs)
-    gdf = rename_columns(gdf, {**columns, **(column_map or {})})
-    label = source_label(source) + (f" (layer {layer})" if layer else "")
-    out = conform(gdf, fields, label=label)
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=gdf.crs).reset_index(drop=True)
-
-
 def load_land_use(
     source: Source = DEMO_ZONING,
     *,
@@ -135,7 +120,15 @@ def load_land_use(
     geopandas.GeoDataFrame
         Polygons in EPSG:3006.
     """
-    return _load(source, layer, LAND_USE_COLUMNS, LAND_USE_FIELDS, column_map, assume_crs)
+    return load_layer(
+        source,
+        layer=layer,
+        kind="polygon",
+        columns=LAND_USE_COLUMNS,
+        fields=LAND_USE_FIELDS,
+        column_map=column_map,
+        assume_crs=assume_crs,
+    )
 
 
 def load_change_areas(
@@ -146,7 +139,15 @@ def load_change_areas(
     assume_crs: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Change (förändrings-) and development (utvecklings-) areas of the plan, an overlay layer."""
-    return _load(source, layer, CHANGE_AREA_COLUMNS, CHANGE_AREA_FIELDS, column_map, assume_crs)
+    return load_layer(
+        source,
+        layer=layer,
+        kind="polygon",
+        columns=CHANGE_AREA_COLUMNS,
+        fields=CHANGE_AREA_FIELDS,
+        column_map=column_map,
+        assume_crs=assume_crs,
+    )
 
 
 def load_constraints(
@@ -157,4 +158,12 @@ def load_constraints(
     assume_crs: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Constraint areas (heritage, nature, water) that cannot be built on."""
-    return _load(source, layer, CONSTRAINT_COLUMNS, CONSTRAINT_FIELDS, column_map, assume_crs)
+    return load_layer(
+        source,
+        layer=layer,
+        kind="polygon",
+        columns=CONSTRAINT_COLUMNS,
+        fields=CONSTRAINT_FIELDS,
+        column_map=column_map,
+        assume_crs=assume_crs,
+    )
