@@ -32,7 +32,7 @@ from sites.scored import Filters, ScoredSites, Scorer
 from sites.selection import parcel_at
 from ui.colours import viridis
 from ui.i18n import LANGUAGES, PLAN_STATUS_LABELS, criterion_label, profile_label, t
-from ui.map_builder import MapLayers, build_map, population_png
+from ui.map_builder import MapLayers, build_map, population_png, score_layer
 
 st.set_page_config(page_title="Södra Porten site finder", page_icon="🗺️", layout="wide")
 
@@ -411,14 +411,13 @@ def render() -> None:
     with col_map:
         if grid is not None:
             st.caption(f"{len(shown):,} / {len(result.frame):,} parcels drawn; the rest as 500 m cells.")
-        fmap = build_map(MapLayers(parcels=parcels_view, selected=sel_geom if len(sel_geom) else None,
-                                   isochrones=iso, visible=visible,
-                                   score_grid=None if grid is None else grid.to_crs(DISPLAY_CRS).assign(
-                                       colour=viridis(grid["best_score"].to_numpy())),
-                                   **{k: v for k, v in static.items() if k != "parcels_wgs84"}),
-                         center=SODRA_PORTEN_CENTER, zoom=14, basemap=basemap, legend_title=t("score", lang),
+        view = MapLayers(parcels=parcels_view, selected=sel_geom if len(sel_geom) else None, isochrones=iso,
+                         visible=visible, score_grid=None if grid is None else grid.to_crs(DISPLAY_CRS).assign(
+                             colour=viridis(grid["best_score"].to_numpy())),
+                         **{k: v for k, v in static.items() if k != "parcels_wgs84"})
+        fmap = build_map(view, center=SODRA_PORTEN_CENTER, zoom=14, basemap=basemap, legend_title=t("score", lang),
                          excluded_label=t("excluded", lang))
-        out = st_folium(fmap, key="map", height=620, use_container_width=True,
+        out = st_folium(fmap, key="map", height=620, use_container_width=True, feature_group_to_add=score_layer(view),
                         returned_objects=["last_object_clicked"])
         clicked = (out or {}).get("last_object_clicked")
         if clicked:

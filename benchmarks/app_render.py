@@ -126,7 +126,7 @@ def payload_part(results: dict) -> None:
     from benchmarks import synthetic
     from sites.display import display_parcels, score_grid
     from ui.colours import viridis
-    from ui.map_builder import MapLayers, build_map
+    from ui.map_builder import MapLayers, build_map, score_layer
 
     def measure(parcels, scores, cap):
         t = time.perf_counter()
@@ -137,7 +137,9 @@ def payload_part(results: dict) -> None:
         view["tooltip"] = view["parcel_id"]
         layers = MapLayers(parcels=view, score_grid=None if grid is None else grid.to_crs(4326).assign(
             colour=viridis(grid["best_score"].to_numpy())))
-        html = build_map(layers, center=(59.23, 17.83), zoom=14).get_root().render()
+        m = build_map(layers, center=(59.23, 17.83), zoom=14)
+        score_layer(layers).add_to(m)
+        html = m.get_root().render()
         return time.perf_counter() - t, len(html.encode()) / 1e6, len(shown)
 
     import pandas as pd

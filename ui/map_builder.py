@@ -102,28 +102,6 @@ def build_map(layers: MapLayers, *, center: tuple[float, float], zoom: int, base
         folium.GeoJson(layers.change_areas[["name", "geometry"]], name="change_areas",
                        style_function=lambda f: {"color": "#e7298a", "weight": 2, "fill": False, "dashArray": "8 4"},
                        tooltip=folium.GeoJsonTooltip(["name"], labels=False)).add_to(m)
-    if layers.isochrones is not None:
-        for row in layers.isochrones.sort_values("order", ascending=False).itertuples():
-            colour = ISOCHRONE_COLOURS.get(row.key, "#4575b4")
-            folium.GeoJson(row.geometry.__geo_interface__, name=row.key,
-                           style_function=lambda f, c=colour: {"color": c, "weight": 2, "fillColor": c,
-                                                               "fillOpacity": 0.08},
-                           tooltip=row.label).add_to(m)
-    if layers.score_grid is not None:
-        folium.GeoJson(layers.score_grid[["parcels", "best_score", "colour", "geometry"]], name="score_grid",
-                       style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#666",
-                                                 "weight": 0.3, "fillOpacity": 0.45},
-                       tooltip=folium.GeoJsonTooltip(["parcels", "best_score"])).add_to(m)
-    folium.GeoJson(
-        layers.parcels[["parcel_id", "colour", "tooltip", "geometry"]], name="parcels",
-        style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#333333", "weight": 0.6,
-                                  "fillOpacity": 0.8},
-        highlight_function=lambda f: {"weight": 2.5, "color": "#000000"},
-        tooltip=folium.GeoJsonTooltip(["tooltip"], labels=False),
-    ).add_to(m)
-    if layers.selected is not None and len(layers.selected):
-        folium.GeoJson(layers.selected[["geometry"]], name="selected",
-                       style_function=lambda f: {"color": "#ff00ff", "weight": 4, "fill": False}).add_to(m)
     if layers.transit_lines is not None and show.get("transit", True):
         for row in layers.transit_lines.itertuples():
             colour = {"metro": "#d7191c", "rail": "#2b83ba", "bus": "#7b3294"}.get(row.mode, "#555")
@@ -148,6 +126,38 @@ def build_map(layers: MapLayers, *, center: tuple[float, float], zoom: int, base
                                 fill_opacity=0.9, popup=folium.Popup(row.label, max_width=260)).add_to(cluster)
     m.get_root().html.add_child(folium.Element(_legend_html(legend_title, excluded_label)))
     return localise(m)
+
+
+def score_layer(layers: MapLayers) -> folium.FeatureGroup:
+    """The layers that change with the score or the selection, as one feature group.
+
+    streamlit-folium swaps a feature group in place, so a weight change redraws these without
+    rebuilding the map (which keeps its position, zoom and other layers).
+    """
+    group = folium.FeatureGroup(name="scores")
+    if layers.isochrones is not None:
+        for row in layers.isochrones.sort_values("order", ascending=False).itertuples():
+            colour = ISOCHRONE_COLOURS.get(row.key, "#4575b4")
+            folium.GeoJson(row.geometry.__geo_interface__, name=row.key,
+                           style_function=lambda f, c=colour: {"color": c, "weight": 2, "fillColor": c,
+                                                               "fillOpacity": 0.08},
+                           tooltip=row.label).add_to(group)
+    if layers.score_grid is not None:
+        folium.GeoJson(layers.score_grid[["parcels", "best_score", "colour", "geometry"]], name="score_grid",
+                       style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#666",
+                                                 "weight": 0.3, "fillOpacity": 0.45},
+                       tooltip=folium.GeoJsonTooltip(["parcels", "best_score"])).add_to(group)
+    folium.GeoJson(
+        layers.parcels[["parcel_id", "colour", "tooltip", "geometry"]], name="parcels",
+        style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#333333", "weight": 0.6,
+                                  "fillOpacity": 0.8},
+        highlight_function=lambda f: {"weight": 2.5, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(["tooltip"], labels=False),
+    ).add_to(group)
+    if layers.selected is not None and len(layers.selected):
+        folium.GeoJson(layers.selected[["geometry"]], name="selected",
+                       style_function=lambda f: {"color": "#ff00ff", "weight": 4, "fill": False}).add_to(group)
+    return group
 
 
 def _legend_html(title: str, excluded_label: str) -> str:

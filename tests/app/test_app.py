@@ -164,3 +164,16 @@ def _download_bytes(stores: list, button) -> bytes:
         except Exception:
             continue
     raise AssertionError(f"no media file {name}")
+
+
+def test_every_layer_and_english_render_without_errors():
+    at = run_app()
+    at.radio(key="lang").set_value("en").run()
+    for name in ("transit", "junctions", "bus_stops", "premises", "land_use", "change_areas", "constraints",
+                 "population"):
+        at.checkbox(key=f"layer_{name}").check()
+    at.checkbox(key="basemap").uncheck()
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Demonstration data" in w.value for w in at.warning)
+    assert at.title[0].value == "Establishment map: Södra Porten"
