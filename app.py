@@ -18,7 +18,7 @@ from streamlit_folium import st_folium
 
 import layers
 from analysis.isochrones import isochrones
-from analysis.profiles import CRITERIA, PROFILES
+from analysis.profiles import CRITERIA, PROFILES, Profile
 from errors import SiteFinderError
 from layers.reader import as_bytes_io
 from layers.transit import route_lines, stop_modes
@@ -28,7 +28,7 @@ from sites import export
 from sites.dataset import Dataset, DataSources, load_dataset
 from sites.display import display_parcels, score_grid
 from sites.indicators import Networks, build_networks, load_or_compute
-from sites.scored import Filters, ScoredSites, Scorer
+from sites.scored import Filters, ScoredSites, Scorer, customised
 from sites.selection import parcel_at
 from ui.colours import viridis
 from ui.i18n import LANGUAGES, PLAN_STATUS_LABELS, criterion_label, profile_label, t
@@ -76,14 +76,15 @@ def networks(ds_key: str, _ds: Dataset) -> Networks:
     return build_networks(_ds)
 
 
-@st.cache_resource(show_spinner=False)
-def scorer(ds_key: str, profile_key: str, _ds: Dataset, _table: pd.DataFrame) -> Scorer:
+@st.cache_resource(show_spinner=False, max_entries=32)
+def scorer(ds_key: str, profile_id: tuple, _profile: Profile, _ds: Dataset, _table: pd.DataFrame) -> Scorer:
     """Criterion values and exclusions for one profile (reused for every weight)."""
-    return Scorer.build(_ds.parcels, _table, PROFILES[profile_key])
+    return Scorer.build(_ds.parcels, _table, _profile)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def scored(ds_key: str, profile_key: str, weights: tuple, filters: Filters, lang: str, _scorer: Scorer) -> ScoredSites:
+def scored(ds_key: str, profile_id: tuple, weights: tuple, filters: Filters, lang: str,
+           _scorer: Scorer) -> ScoredSites:
     """Scores, ranks, robustness and explanations for one set of weights and filters."""
     return _scorer.score(dict(weights), filters, lang=lang)
 
@@ -157,14 +158,18 @@ def init_state() -> None:
     st.session_state.setdefault("selected", None)
     st.session_state.setdefault("lang", "sv")
     st.session_state.setdefault("profile", "logistics")
-    for c in CRITERIA:
-        st.session_state.setdefault(f"w_{c}", float(PROFILES[st.session_state["profile"]].weights[c]))
+    if "p_m2_per_job" not in st.session_state:
+        reset_weights()
 
 
 def reset_weights() -> None:
-    """Put the sliders back to the current profile's defaults."""
+    """Put the sliders and profile parameters back to the current profile's defaults."""
+    base = PROFILES[st.session_state["profile"]]
     for c in CRITERIA:
-        st.session_state[f"w_{c}"] = float(PROFILES[st.session_state["profile"]].weights[c])
+        st.session_state[f"w_{c}"] = float(base.weights[c])
+    st.session_state["p_m2_per_job"] = float(base.m2_per_job)
+    st.session_state["p_plot_ratio"] = float(base.plot_ratio)
+    st.session_state["p_min_plot"] = float(base.min_plot_m2)
 
 
 def handle_upload(layer: str, lang: str) -> None:
@@ -192,12 +197,19 @@ def handle_upload(layer: str, lang: str) -> None:
 
 
 # --------------------------------------------------------------------------- page parts
-def sidebar(lang: str) -> tuple[dict[str, float], Filters, dict[str, bool], bool]:
+def sidebar(lang: str) -> tuple[Profile, dict[str, float], Filters, dict[str, bool], bool]:
     """Profile, weights, filters and layer switches."""
     sb = st.sidebar
     sb.radio(t("language", lang), list(LANGUAGES), format_func=LANGUAGES.get, key="lang", horizontal=True)
     sb.selectbox(t("profile", lang), list(PROFILES), key="profile", format_func=lambda k: profile_label(k, lang),
                  on_change=reset_weights)
+    with sb.expander(t("profile_params", lang), expanded=False):
+        m2 = st.number_input(t("m2_per_job", lang), 5.0, 500.0, step=5.0, key="p_m2_per_job")
+        ratio = st.number_input(t("plot_ratio", lang), 0.05, 5.0, step=0.05, key="p_plot_ratio")
+        min_plot = st.number_input(t("min_plot", lang), 0.0, 200_000.0, step=500.0, key="p_min_plot")
+    base = PROFILES[st.session_state["profile"]]
+    changed = (m2, ratio, min_plot) != (base.m2_per_job, base.plot_ratio, base.min_plot_m2)
+    profile = customised(base, m2_per_job=m2, plot_ratio=ratio, min_plot_m2=min_plot) if changed else base
     with sb.expander(t("weights", lang), expanded=True):
         weights = {c: st.slider(criterion_label(c, lang), 0.0, 1.0, step=0.05, key=f"w_{c}") for c in CRITERIA}
         st.button(t("reset", lang), on_click=reset_weights)
@@ -234,7 +246,7 @@ def sidebar(lang: str) -> tuple[dict[str, float], Filters, dict[str, bool], bool
             st.session_state["uploads"] = {}
             st.session_state["selected"] = None
             st.rerun()
-    return weights, filters, visible, basemap
+    return profile, weights, filters, visible, basemap
 
 
 def site_panel(result: ScoredSites, ds: Dataset, key: str, lang: str) -> None:
@@ -372,7 +384,7 @@ def render() -> None:
     init_state()
     st.session_state["script_runs"] = st.session_state.get("script_runs", 0) + 1
     lang = st.session_state["lang"]
-    weights, filters, visible, basemap = sidebar(lang)
+    profile, weights, filters, visible, basemap = sidebar(lang)
     lang = st.session_state["lang"]
     st.title(t("title", lang))
     uploads = uploads_key()
@@ -385,8 +397,9 @@ def render() -> None:
         with st.spinner(t("computing", lang)):
             ds = dataset(uploads)
             table = indicators(key, ds, lang).table
-        result = scored(key, st.session_state["profile"], tuple(sorted(weights.items())), filters, lang,
-                        scorer(key, st.session_state["profile"], ds, table))
+        profile_id = (profile.key, profile.m2_per_job, profile.plot_ratio, profile.min_plot_m2)
+        result = scored(key, profile_id, tuple(sorted(weights.items())), filters, lang,
+                        scorer(key, profile_id, profile, ds, table))
     except SiteFinderError as err:
         st.error(str(err))
         return

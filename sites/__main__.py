@@ -12,7 +12,7 @@ from errors import SiteFinderError
 from sites import export
 from sites.dataset import load_dataset
 from sites.indicators import load_or_compute
-from sites.scored import Scorer, filters_from_options, get_profile, parse_weights
+from sites.scored import Scorer, customised, filters_from_options, get_profile, parse_weights
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,6 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--profile", required=True, help=f"one of: {', '.join(PROFILES)}")
     ex.add_argument("--format", default="geojson", help=f"one of: {', '.join(export.FORMATS)}")
     ex.add_argument("--out", required=True, type=Path, help="output file")
+    ex.add_argument("--m2-per-job", type=float, help="custom profile: m² gross floor area per job")
+    ex.add_argument("--plot-ratio", type=float, help="custom profile: plot ratio (BTA / land area)")
+    ex.add_argument("--min-plot", type=float, help="custom profile: smallest usable plot, m²")
     ex.add_argument("--weights", help=f"name=value pairs over the profile's weights; names: {', '.join(CRITERIA)}")
     ex.add_argument("--area", action="append", default=[], help="only parcels of this area (e.g. 'Södra Porten')")
     ex.add_argument("--min-area", type=float, help="smallest plot, m²")
@@ -39,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_export(args: argparse.Namespace) -> int:
     """Score and write; returns the exit code."""
-    profile = get_profile(args.profile)
+    profile = customised(get_profile(args.profile), m2_per_job=args.m2_per_job, plot_ratio=args.plot_ratio,
+                         min_plot_m2=args.min_plot)
     if args.format not in export.FORMATS:
         raise SiteFinderError(f"unknown format '{args.format}'; choose one of {', '.join(export.FORMATS)}")
     if args.draws < 1:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from analysis import jobs
 from analysis.explain import explain
-from analysis.profiles import CRITERIA, PROFILES, Profile
+from analysis.profiles import CRITERIA, PROFILES, Profile, custom_profile
 from analysis.robustness import weight_robustness
 from analysis.scoring import ScoringParams, combine, criterion_values, exclusions, rank, weight_vector
 from errors import ParameterError
@@ -75,6 +75,19 @@ def get_profile(key: str) -> Profile:
         return PROFILES[key]
     except KeyError:
         raise ParameterError(f"unknown profile '{key}'; choose one of {', '.join(PROFILES)}") from None
+
+
+def customised(base: Profile, *, m2_per_job: float | None = None, plot_ratio: float | None = None,
+               min_plot_m2: float | None = None) -> Profile:
+    """``base`` with the given parameters changed (a "custom" profile), or ``base`` itself if none is given."""
+    changes = {k: v for k, v in (("m2_per_job", m2_per_job), ("plot_ratio", plot_ratio),
+                                 ("min_plot_m2", min_plot_m2)) if v is not None}
+    if not changes:
+        return base
+    try:
+        return custom_profile(base, key=f"custom ({base.key})", **changes)
+    except ValueError as err:
+        raise ParameterError(str(err)) from None
 
 
 @dataclass(frozen=True)

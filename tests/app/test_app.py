@@ -177,3 +177,16 @@ def test_every_layer_and_english_render_without_errors():
     assert not at.exception, at.exception
     assert any("Demonstration data" in w.value for w in at.warning)
     assert at.title[0].value == "Establishment map: Södra Porten"
+
+
+def test_profile_assumptions_are_editable(reference):
+    at = run_app()
+    at.selectbox(key="profile").set_value("light_industry").run()
+    before = ranking_table(at)
+    at.number_input(key="p_min_plot").set_value(12_000.0).run()
+    assert not at.exception, at.exception
+    after = ranking_table(at)
+    ds, _ = reference
+    big = set(ds.parcels.loc[ds.parcels["area_m2"] >= 12_000, "designation"])
+    assert set(after["designation"]) <= big
+    assert len(after) < len(before)

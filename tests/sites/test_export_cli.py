@@ -66,6 +66,7 @@ def test_gpkg_keeps_sweref_and_csv_has_lonlat(tmp_path):
     (["--profile", "office", "--weights", "motorway=abc"], "is not a number"),
     (["--profile", "office", "--format", "shp"], "unknown format 'shp'"),
     (["--profile", "office", "--min-area", "5000", "--max-area", "100"], "must exceed the minimum"),
+    (["--profile", "office", "--m2-per-job", "-5"], "m2_per_job and plot_ratio must be > 0"),
 ])
 def test_bad_options_exit_2_with_a_message(tmp_path, capsys, argv, message):
     assert main(["export", "--out", str(tmp_path / "x.geojson"), *argv]) == 2
@@ -77,3 +78,14 @@ def test_unknown_option_exits_2(tmp_path):
     with pytest.raises(SystemExit) as info:
         main(["export", "--profile", "office", "--out", str(tmp_path / "x"), "--colour", "red"])
     assert info.value.code == 2
+
+
+def test_custom_profile_parameters_change_the_jobs(tmp_path):
+    base, custom = tmp_path / "base.csv", tmp_path / "custom.csv"
+    assert main(["export", "--profile", "office", "--format", "csv", "--out", str(base), "--draws", "10"]) == 0
+    assert main(["export", "--profile", "office", "--format", "csv", "--out", str(custom), "--draws", "10",
+                 "--m2-per-job", "40"]) == 0
+    b, c = pd.read_csv(base).set_index("parcel_id"), pd.read_csv(custom).set_index("parcel_id")
+    assert (c["profile"] == "custom (office)").all()
+    ratio = (b["jobs_est"] / c["jobs_est"]).dropna()
+    assert ratio.round(9).eq(2.0).all()  # twice the floor area per job: half the jobs
