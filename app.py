@@ -385,6 +385,9 @@ def render() -> None:
     st.session_state["script_runs"] = st.session_state.get("script_runs", 0) + 1
     lang = st.session_state["lang"]
     profile, weights, filters, visible, basemap = sidebar(lang)
+    if not any(v > 0 for v in weights.values()):
+        st.warning(t("all_zero", lang))
+        weights = dict(profile.weights)
     lang = st.session_state["lang"]
     st.title(t("title", lang))
     uploads = uploads_key()

@@ -20,6 +20,8 @@ TEXT: dict[str, dict[str, str]] = {
     "m2_per_job": {"sv": "m² BTA per arbetsplats", "en": "m² floor area (BTA) per job"},
     "plot_ratio": {"sv": "Exploateringstal (BTA / tomtarea)", "en": "Plot ratio (BTA / land area)"},
     "min_plot": {"sv": "Minsta tomt (m²)", "en": "Smallest plot (m²)"},
+    "all_zero": {"sv": "Alla vikter är noll; profilens vikter används tills någon vikt är över noll.",
+                 "en": "All weights are zero; the profile's weights are used until one is above zero."},
     "reset": {"sv": "Återställ till profilens vikter", "en": "Reset to profile defaults"},
     "filters": {"sv": "Filter", "en": "Filters"},
     "area_range": {"sv": "Tomtarea (m²)", "en": "Plot area (m²)"},

@@ -190,3 +190,13 @@ def test_profile_assumptions_are_editable(reference):
     big = set(ds.parcels.loc[ds.parcels["area_m2"] >= 12_000, "designation"])
     assert set(after["designation"]) <= big
     assert len(after) < len(before)
+
+
+def test_all_zero_weights_fall_back_with_a_message():
+    at = run_app()
+    for c in CRITERIA:
+        at.slider(key=f"w_{c}").set_value(0.0)
+    at.run()
+    assert not at.exception
+    assert any("noll" in w.value for w in at.warning)
+    assert len(ranking_table(at)) == 17
