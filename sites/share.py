@@ -1,0 +1,276 @@
+"""Every view is a link: the view state <-> URL query parameters, and signed investor links.
+
+Encoding leaves defaults out so links stay short; decoding is forgiving (a bad value is dropped
+with a notice, never an exception) and returns what it could not use. Investor links carry an
+HMAC-SHA256 signature over all their parameters, made with a server secret, and may expire.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from analysis.profiles import CRITERIA, PROFILES
+
+DEFAULT_PROFILE = "logistics"
+DEFAULT_CENTER = (59.2335, 17.8320)
+DEFAULT_ZOOM = 14
+DEFAULT_LAYERS = frozenset({"transit", "junctions", "change_areas"})
+ALL_LAYERS = ("transit", "junctions", "bus_stops", "premises", "land_use", "change_areas", "constraints",
+              "population")
+PLAN_STATUSES = ("adopted", "in_progress", "none")
+LANGS = ("sv", "en")
+VIEWS = ("officer", "investor")
+MAX_AREA_M2 = 1_000_000.0
+SIGNATURE_KEY = "sig"
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """What a link reproduces.
+
+    Attributes
+    ----------
+    profile
+        Establishment profile key.
+    weights
+        Weights that differ from the profile's defaults are kept here (criterion -> 0..1).
+    min_area_m2, max_area_m2
+        Plot-area filter (max None = no upper limit).
+    plan_statuses, categories
+        Filters (empty = all).
+    municipal_only, vacant_only
+        Filters.
+    area
+        ``"all"`` or ``"sp"`` (Södra Porten only).
+    selected
+        Selected parcel id.
+    compare
+        Compared parcel ids (2-4).
+    center, zoom
+        Map position.
+    layers
+        Visible map layers.
+    lang
+        ``"sv"`` or ``"en"``.
+    view
+        ``"officer"`` or ``"investor"`` (read-only).
+    expires
+        Last day an investor link is valid.
+    """
+
+    profile: str = DEFAULT_PROFILE
+    weights: Mapping[str, float] = field(default_factory=dict)
+    min_area_m2: float = 0.0
+    max_area_m2: float | None = None
+    plan_statuses: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    municipal_only: bool = False
+    vacant_only: bool = False
+    area: str = "all"
+    selected: str | None = None
+    compare: tuple[str, ...] = ()
+    center: tuple[float, float] = DEFAULT_CENTER
+    zoom: int = DEFAULT_ZOOM
+    layers: frozenset[str] = DEFAULT_LAYERS
+    lang: str = "sv"
+    view: str = "officer"
+    expires: dt.date | None = None
+
+    def __post_init__(self) -> None:
+        base = PROFILES[self.profile].weights if self.profile in PROFILES else {}
+        changed = {c: float(w) for c, w in sorted(self.weights.items())
+                   if c not in base or not math.isclose(w, base[c], abs_tol=1e-9)}
+        object.__setattr__(self, "weights", changed)
+        object.__setattr__(self, "layers", frozenset(self.layers))
+
+    def full_weights(self) -> dict[str, float]:
+        """The profile's weights with this state's changes applied."""
+        return {**PROFILES[self.profile].weights, **self.weights}
+
+
+def _num(x: float) -> str:
+    text = f"{x:.6f}".rstrip("0").rstrip(".")
+    return text if text not in ("-0", "") else "0"
+
+
+def encode(state: ViewState) -> dict[str, str]:
+    """Query parameters for ``state``, defaults left out (``{}`` for the default view).
+
+    Parameters
+    ----------
+    state
+        The view.
+
+    Returns
+    -------
+    dict
+        Parameter name -> string value, in a fixed order.
+    """
+    d = ViewState()
+    q: dict[str, str] = {}
+    if state.view != d.view:
+        q["view"] = state.view
+    if state.lang != d.lang:
+        q["lang"] = state.lang
+    if state.profile != d.profile:
+        q["p"] = state.profile
+    if state.weights:
+        q["w"] = ",".join(f"{c}:{_num(w)}" for c, w in state.weights.items())
+    if state.min_area_m2:
+        q["amin"] = _num(state.min_area_m2)
+    if state.max_area_m2 is not None:
+        q["amax"] = _num(state.max_area_m2)
+    if state.plan_statuses:
+        q["ps"] = ",".join(state.plan_statuses)
+    if state.categories:
+        q["cat"] = ",".join(state.categories)
+    if state.municipal_only:
+        q["mo"] = "1"
+    if state.vacant_only:
+        q["vo"] = "1"
+    if state.area != d.area:
+        q["area"] = state.area
+    if state.selected:
+        q["sel"] = state.selected
+    if state.compare:
+        q["cmp"] = ",".join(state.compare)
+    if state.center != d.center:
+        q["c"] = f"{_num(state.center[0])},{_num(state.center[1])}"
+    if state.zoom != d.zoom:
+        q["z"] = str(state.zoom)
+    if state.layers != d.layers:
+        q["l"] = ",".join(sorted(state.layers)) or "-"
+    if state.expires is not None:
+        q["exp"] = state.expires.isoformat()
+    return q
+
+
+def decode(params: Mapping[str, str | list[str]]) -> tuple[ViewState, list[str]]:
+    """The view state in ``params``, and a notice for each value that could not be used.
+
+    Unknown parameters are ignored silently (analytics tags and the like); known ones with bad
+    values are dropped with a notice and the default is used instead.
+    """
+    p = {k: (v[-1] if isinstance(v, list) else v) for k, v in params.items()}
+    notes: list[str] = []
+    s: dict = {}
+
+    def choice(key: str, name: str, allowed: tuple[str, ...], what: str) -> None:
+        if key in p:
+            if p[key] in allowed:
+                s[name] = p[key]
+            else:
+                notes.append(f"unknown {what} '{p[key][:40]}' was ignored")
+
+    choice("view", "view", VIEWS, "view")
+    choice("lang", "lang", LANGS, "language")
+    choice("p", "profile", tuple(PROFILES), "profile")
+    if "w" in p:
+        weights = {}
+        for part in p["w"].split(","):
+            name, _, value = part.partition(":")
+            number = _float(value)
+            if name not in CRITERIA:
+                notes.append(f"unknown criterion '{name[:40]}' was ignored")
+            elif number is None or not 0 <= number <= 1:
+                notes.append(f"weight '{value[:20]}' for {name} is not a number from 0 to 1 and was ignored")
+            else:
+                weights[name] = number
+        s["weights"] = weights
+    for key, name in (("amin", "min_area_m2"), ("amax", "max_area_m2")):
+        if key in p:
+            number = _float(p[key])
+            if number is None or not 0 <= number <= MAX_AREA_M2:
+                notes.append(f"plot area '{p[key][:20]}' is not a number from 0 to {MAX_AREA_M2:,.0f} m² "
+                             "and was ignored")
+            else:
+                s[name] = number
+    if s.get("max_area_m2") is not None and s["max_area_m2"] <= s.get("min_area_m2", 0.0):
+        notes.append("the plot-area range was empty and was ignored")
+        s.pop("max_area_m2")
+        s.pop("min_area_m2", None)
+    for key, name, allowed in (("ps", "plan_statuses", PLAN_STATUSES), ("l", "layers", ALL_LAYERS)):
+        if key in p:
+            items = [x for x in p[key].split(",") if x and x != "-"]
+            bad = [x for x in items if x not in allowed]
+            if bad:
+                notes.append(f"unknown values {bad[:3]} were ignored")
+            kept = [x for x in items if x in allowed]
+            s[name] = frozenset(kept) if name == "layers" else tuple(dict.fromkeys(kept))
+    if "cat" in p:
+        s["categories"] = tuple(dict.fromkeys(x for x in p["cat"].split(",") if x))[:6]
+    for key, name in (("mo", "municipal_only"), ("vo", "vacant_only")):
+        if key in p:
+            s[name] = p[key] == "1"
+    choice("area", "area", ("all", "sp"), "area")
+    if p.get("sel"):
+        s["selected"] = p["sel"][:80]
+    if p.get("cmp"):
+        s["compare"] = tuple(dict.fromkeys(x[:80] for x in p["cmp"].split(",") if x))[:4]
+    if "c" in p:
+        parts = [_float(x) for x in p["c"].split(",")]
+        if len(parts) == 2 and parts[0] is not None and parts[1] is not None and -90 <= parts[0] <= 90 \
+                and -180 <= parts[1] <= 180:
+            s["center"] = (parts[0], parts[1])
+        else:
+            notes.append("the map centre was not a valid latitude,longitude and was ignored")
+    if "z" in p:
+        zoom = _float(p["z"])
+        if zoom is not None and zoom == int(zoom) and 3 <= zoom <= 19:
+            s["zoom"] = int(zoom)
+        else:
+            notes.append(f"zoom '{p['z'][:10]}' is not a whole number from 3 to 19 and was ignored")
+    if "exp" in p:
+        try:
+            s["expires"] = dt.date.fromisoformat(p["exp"])
+        except ValueError:
+            notes.append("the expiry date was not a date (YYYY-MM-DD) and was ignored")
+    return ViewState(**s), notes
+
+
+def _float(text: str) -> float | None:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+# --------------------------------------------------------------------------- signing
+def _canonical(params: Mapping[str, str]) -> bytes:
+    return "&".join(f"{k}={params[k]}" for k in sorted(params) if k != SIGNATURE_KEY).encode("utf-8")
+
+
+def sign(params: Mapping[str, str], secret: str) -> dict[str, str]:
+    """``params`` plus a signature over all of them (HMAC-SHA256, base64url, 128 bits)."""
+    digest = hmac.new(secret.encode("utf-8"), _canonical(params), hashlib.sha256).digest()[:16]
+    return {**params, SIGNATURE_KEY: base64.urlsafe_b64encode(digest).decode().rstrip("=")}
+
+
+def verify(params: Mapping[str, str | list[str]], secret: str, *, today: dt.date | None = None) -> str | None:
+    """None if the link is signed with ``secret`` and not expired, else why it is not valid."""
+    flat = {k: (v[-1] if isinstance(v, list) else v) for k, v in params.items()}
+    given = flat.get(SIGNATURE_KEY)
+    if not given:
+        return "the link is not signed"
+    expected = sign(flat, secret)[SIGNATURE_KEY]
+    if not hmac.compare_digest(given, expected):
+        return "the link has been changed or was not made here"
+    if "exp" in flat:
+        try:
+            if dt.date.fromisoformat(flat["exp"]) < (today or dt.date.today()):
+                return "the link has expired"
+        except ValueError:
+            return "the link has an unreadable expiry date"
+    return None
+
+
+def investor_link(state: ViewState, secret: str, *, expires: dt.date | None = None) -> dict[str, str]:
+    """Signed query parameters for the read-only investor view of ``state``."""
+    return sign(encode(replace(state, view="investor", expires=expires)), secret)
