@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import hmac
 import os
+import secrets
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 from streamlit_folium import st_folium
 
 import layers
@@ -23,13 +28,14 @@ from errors import SiteFinderError
 from layers.reader import as_bytes_io
 from layers.transit import route_lines, stop_modes
 from layers.zoning import OP_CATEGORIES
-from settings import DISPLAY_CRS
+from settings import CACHE_DIR, DISPLAY_CRS
 from sites import export
 from sites.dataset import Dataset, DataSources, load_dataset
 from sites.display import display_parcels, score_grid
 from sites.indicators import Networks, build_networks, load_or_compute
 from sites.scored import Filters, ScoredSites, Scorer, customised
 from sites.selection import parcel_at
+from sites.share import ALL_LAYERS, DEFAULT_LAYERS, ViewState, decode, encode, investor_link, verify
 from ui.colours import viridis
 from ui.i18n import LANGUAGES, PLAN_STATUS_LABELS, criterion_label, profile_label, t
 from ui.map_builder import MapLayers, build_map, population_png, score_layer
@@ -37,6 +43,7 @@ from ui.map_builder import MapLayers, build_map, population_png, score_layer
 st.set_page_config(page_title="Södra Porten site finder", page_icon="🗺️", layout="wide")
 
 MAX_UPLOAD_MB = 50
+AREA_SLIDER_MAX = 60_000
 SODRA_PORTEN_CENTER = (59.2335, 17.8320)
 
 
@@ -152,7 +159,7 @@ def uploads_key() -> tuple:
 
 
 def init_state() -> None:
-    """Session defaults."""
+    """Session defaults, then (on a session's first run) the state carried by the link."""
     st.session_state.setdefault("uploads", {})
     st.session_state.setdefault("upload_bytes", {})
     st.session_state.setdefault("selected", None)
@@ -160,6 +167,69 @@ def init_state() -> None:
     st.session_state.setdefault("profile", "logistics")
     if "p_m2_per_job" not in st.session_state:
         reset_weights()
+    if "link_state" not in st.session_state:
+        state, notes = decode(st.query_params.to_dict())
+        st.session_state["link_state"] = state
+        st.session_state["link_notes"] = notes
+        apply_state(state)
+
+
+def apply_state(state: ViewState) -> None:
+    """Set the widgets' session values from a link's view state."""
+    ss = st.session_state
+    ss["profile"] = state.profile
+    reset_weights()
+    for c, w in state.weights.items():
+        ss[f"w_{c}"] = float(w)
+    ss["lang"] = state.lang
+    ss["area_choice"] = state.area
+    ss["area_range"] = (int(min(state.min_area_m2, AREA_SLIDER_MAX)),
+                        int(min(state.max_area_m2 or AREA_SLIDER_MAX, AREA_SLIDER_MAX)))
+    ss["statuses"] = list(state.plan_statuses)
+    ss["categories"] = [c for c in state.categories if c in OP_CATEGORIES]
+    ss["municipal_only"] = state.municipal_only
+    ss["vacant_only"] = state.vacant_only
+    for name in ALL_LAYERS:
+        ss[f"layer_{name}"] = name in state.layers
+    ss["selected"] = state.selected
+    ss["compare_ids"] = list(state.compare)
+
+
+def view_state(filters: Filters, visible: dict[str, bool], compare_ids: list[str]) -> ViewState:
+    """The current view as a link state."""
+    ss = st.session_state
+    return ViewState(
+        profile=ss["profile"], weights={c: ss[f"w_{c}"] for c in CRITERIA}, min_area_m2=filters.min_area_m2,
+        max_area_m2=None if np.isinf(filters.max_area_m2) else filters.max_area_m2,
+        plan_statuses=filters.plan_statuses, categories=filters.categories, municipal_only=filters.municipal_only,
+        vacant_only=filters.vacant_only, area="sp" if filters.area_names else "all", selected=ss.get("selected"),
+        compare=tuple(compare_ids), layers=frozenset(k for k, v in visible.items() if v), lang=ss["lang"])
+
+
+def link_secret() -> str:
+    """Secret that signs investor links: environment, then st.secrets, else a local file in the cache."""
+    secret = os.environ.get("SITEFINDER_LINK_SECRET") or _secret("link_secret")
+    if secret:
+        return secret
+    path = CACHE_DIR / "link_secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+    return path.read_text(encoding="utf-8").strip()
+
+
+def _secret(name: str) -> str | None:
+    try:
+        value = st.secrets.get(name)
+    except (FileNotFoundError, KeyError, StreamlitSecretNotFoundError):
+        return None
+    return str(value) if value else None
+
+
+def share_url(params: dict[str, str]) -> str:
+    """The app's address with ``params``."""
+    base = (st.context.url or "http://localhost:8501").split("?", 1)[0]
+    return base + ("?" + urlencode(params) if params else "")
 
 
 def reset_weights() -> None:
@@ -214,19 +284,23 @@ def sidebar(lang: str) -> tuple[Profile, dict[str, float], Filters, dict[str, bo
         weights = {c: st.slider(criterion_label(c, lang), 0.0, 1.0, step=0.05, key=f"w_{c}") for c in CRITERIA}
         st.button(t("reset", lang), on_click=reset_weights)
     with sb.expander(t("filters", lang), expanded=False):
-        area_choice = st.radio(t("area", lang), ["sp", "all"], index=1, key="area_choice",
+        st.session_state.setdefault("area_choice", "all")
+        area_choice = st.radio(t("area", lang), ["sp", "all"], key="area_choice",
                                format_func=lambda k: t("area_sp" if k == "sp" else "area_all", lang))
-        lo, hi = st.slider(t("area_range", lang), 0, 60_000, (0, 60_000), step=500, key="area_range")
+        st.session_state.setdefault("area_range", (0, AREA_SLIDER_MAX))
+        lo, hi = st.slider(t("area_range", lang), 0, AREA_SLIDER_MAX, step=500, key="area_range")
         statuses = st.multiselect(t("plan_status", lang), ["adopted", "in_progress", "none"], key="statuses",
                                   format_func=lambda s: PLAN_STATUS_LABELS[s][lang])
         categories = st.multiselect(t("categories", lang), list(OP_CATEGORIES), key="categories")
         municipal = st.checkbox(t("municipal_only", lang), key="municipal_only")
         vacant = st.checkbox(t("vacant_only", lang), key="vacant_only")
-    filters = Filters(min_area_m2=float(lo), max_area_m2=float(hi) if hi < 60_000 else float("inf"),
+    filters = Filters(min_area_m2=float(lo), max_area_m2=float(hi) if hi < AREA_SLIDER_MAX else float("inf"),
                       plan_statuses=tuple(statuses), municipal_only=municipal, vacant_only=vacant,
                       categories=tuple(categories), area_names=("Södra Porten",) if area_choice == "sp" else ())
     with sb.expander(t("layers", lang), expanded=False):
-        visible = {name: st.checkbox(label, value=default, key=f"layer_{name}") for name, label, default in [
+        for name in ALL_LAYERS:
+            st.session_state.setdefault(f"layer_{name}", name in DEFAULT_LAYERS)
+        visible = {name: st.checkbox(label, key=f"layer_{name}") for name, label, _ in [
             ("transit", "Tunnelbana, pendeltåg och linjer / Metro, rail and lines", True),
             ("junctions", "Trafikplatser E4/E20 / Motorway junctions", True),
             ("bus_stops", "Busshållplatser / Bus stops", False),
@@ -315,12 +389,16 @@ def ranking(result: ScoredSites, lang: str) -> None:
             st.rerun()
 
 
-def comparison(result: ScoredSites, lang: str) -> None:
-    """Two to four sites side by side."""
+def comparison(result: ScoredSites, lang: str) -> list[str]:
+    """Two to four sites side by side; returns their parcel ids."""
     ranked = result.frame[~result.frame["excluded"]]
+    names_by_id = dict(zip(ranked["parcel_id"], ranked["designation"], strict=True))
+    if "compare_ids" in st.session_state:
+        st.session_state["compare"] = [names_by_id[i] for i in st.session_state.pop("compare_ids") if i in names_by_id]
     names = st.multiselect(t("compare", lang), ranked["designation"].tolist(), max_selections=4, key="compare")
+    ids = [i for i, n in names_by_id.items() if n in names]
     if len(names) < 2:
-        return
+        return ids
     rows = ranked.set_index("designation").loc[names]
     table = pd.DataFrame({
         t("score", lang): rows["score"].round(1), "rank": rows["rank"], "jobs": rows["jobs_est"].round(0),
@@ -331,6 +409,114 @@ def comparison(result: ScoredSites, lang: str) -> None:
     st.dataframe(table, width="stretch")
     st.bar_chart(rows[[f"contrib_{c}" for c in CRITERIA]].rename(
         columns={f"contrib_{c}": criterion_label(c, lang) for c in CRITERIA}), horizontal=True, stack=True)
+    return ids
+
+
+def officer_signed_in(lang: str) -> bool:
+    """OIDC sign-in (st.login) when configured in secrets, else a password, else open local mode."""
+    if _secret("auth") is not None or _has_auth_section():
+        if not st.user.is_logged_in:
+            st.title(t("title", lang))
+            st.button(t("sign_in", lang), on_click=st.login, type="primary")
+            return False
+        st.sidebar.button(t("sign_out", lang), on_click=st.logout)
+        return True
+    password = os.environ.get("SITEFINDER_OFFICER_PASSWORD") or _secret("officer_password")
+    if password:
+        if st.session_state.get("officer_ok"):
+            return True
+        st.title(t("title", lang))
+        with st.form("sign_in"):
+            given = st.text_input(t("password", lang), type="password", key="password_input")
+            if st.form_submit_button(t("sign_in", lang)):
+                if hmac.compare_digest(given.encode(), password.encode()):
+                    st.session_state["officer_ok"] = True
+                    st.rerun()
+                st.error(t("wrong_password", lang))
+        return False
+    st.sidebar.info(t("open_mode", lang))
+    return True
+
+
+def _has_auth_section() -> bool:
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, StreamlitSecretNotFoundError):
+        return False
+
+
+def investor_page(link: ViewState, lang: str) -> None:
+    """Read-only view of a signed link: the shared sites, their facts, the map; nothing internal."""
+    reason = verify(st.query_params.to_dict(), link_secret())
+    if reason:
+        st.title(t("invalid_link", lang))
+        st.info(t("invalid_link_help", lang, reason=reason))
+        return
+    st.title(t("investor_title", lang))
+    st.warning(t("demo", lang))
+    key = ds_key(())
+    ds = dataset(())
+    table = indicators(key, ds, lang).table
+    profile = PROFILES[link.profile]
+    filters = Filters(min_area_m2=link.min_area_m2, max_area_m2=link.max_area_m2 or float("inf"),
+                      plan_statuses=link.plan_statuses, municipal_only=link.municipal_only,
+                      vacant_only=link.vacant_only, categories=link.categories,
+                      area_names=("Södra Porten",) if link.area == "sp" else ())
+    profile_id = (profile.key, profile.m2_per_job, profile.plot_ratio, profile.min_plot_m2)
+    result = scored(key, profile_id, tuple(sorted(link.full_weights().items())), filters, lang,
+                    scorer(key, profile_id, profile, ds, table))
+    frame = result.frame
+    shared = [i for i in dict.fromkeys([link.selected, *link.compare]) if i and i in set(frame["parcel_id"])]
+    st.markdown(t("investor_intro", lang, profile=profile_label(profile.key, lang)))
+    rows = frame.set_index("parcel_id").loc[shared] if shared else frame.head(0).set_index("parcel_id")
+    for _, r in rows.iterrows():
+        with st.container(border=True):
+            st.markdown(f"### {r['designation']} · {r['area_name']}")
+            c = st.columns(4)
+            c[0].metric(t("score", lang), "-" if r["excluded"] else f"{r['score']:.1f}")
+            c[1].metric("Rank", "-" if r["excluded"] else f"{int(r['rank'])}")
+            c[2].metric(t("jobs", lang), f"{r['jobs_est']:,.0f}")
+            c[3].metric(t("plot", lang), f"{r['area_m2']:,.0f} m²")
+            st.caption(r["explanation"])
+            st.dataframe(pd.DataFrame([
+                (t("car_junction", lang), f"{r['car_min_to_junction']:.1f} min ({r['nearest_junction']})"),
+                (t("walk_station", lang), f"{r['walk_m_to_rail_stop']:,.0f} m ({r['nearest_rail_stop']})"),
+                (t("departures", lang), f"{r['departures_per_hour_600m']:.0f}"),
+                (t("pool_car", lang), f"{r['residents_30min_car']:,.0f}"),
+                (t("pool_pt", lang), f"{r['residents_45min_pt']:,.0f}"),
+                (t("local_hire", lang), f"{r['local_hire_30min_botkyrka']:,.0f}"),
+                (t("plan_status", lang), PLAN_STATUS_LABELS.get(r["plan_status"], {}).get(lang, r["plan_status"])),
+            ], columns=["indicator", "value"]), hide_index=True, width="stretch")
+    static = static_layers(key, ds)
+    scores = frame["score"].reindex(ds.parcels.index)
+    shown = display_parcels(ds.parcels.loc[frame.index], scores.loc[frame.index])
+    view = shown.to_crs(DISPLAY_CRS).merge(frame[["parcel_id", "designation", "score", "excluded"]], on="parcel_id")
+    view["colour"] = viridis(view["score"].to_numpy())
+    view["tooltip"] = view["designation"]
+    selected = view[view["parcel_id"].isin(shared)]
+    layers_ = MapLayers(parcels=view, selected=selected if len(selected) else None,
+                        visible={k: k in link.layers for k in ALL_LAYERS},
+                        **{k: v for k, v in static.items() if k not in ("parcels_wgs84", "premises")})
+    centre = (selected.geometry.union_all().centroid.y, selected.geometry.union_all().centroid.x) if len(selected) \
+        else link.center
+    fmap = build_map(layers_, center=centre, zoom=link.zoom, legend_title=t("score", lang),
+                     excluded_label=t("excluded", lang))
+    st_folium(fmap, key="investor_map", height=520, use_container_width=True, feature_group_to_add=score_layer(layers_),
+              returned_objects=[])
+    if link.expires:
+        st.caption(f"{t('valid_until', lang)} {link.expires.isoformat()}")
+
+
+def share_panel(state: ViewState, lang: str) -> None:
+    """The link to this view, and a signed read-only link for investors."""
+    st.subheader(t("share", lang))
+    st.caption(t("share_help", lang))
+    st.code(share_url(encode(state)), language=None, wrap_lines=True)
+    c1, c2 = st.columns([1, 2])
+    days = c1.number_input(t("valid_days", lang), 1, 365, 30, key="link_days")
+    expires = dt.date.today() + dt.timedelta(days=int(days))
+    c2.markdown(f"**{t('investor_link', lang)}** ({t('valid_until', lang)} {expires.isoformat()})")
+    st.code(share_url(investor_link(state, link_secret(), expires=expires)), language=None, wrap_lines=True)
 
 
 def exports(result: ScoredSites, lang: str) -> None:
@@ -380,10 +566,18 @@ def main() -> None:
 
 
 def render() -> None:
-    """Build the whole page once."""
+    """Build the whole page once: the investor view for signed links, else the officer's explorer."""
     init_state()
     st.session_state["script_runs"] = st.session_state.get("script_runs", 0) + 1
     lang = st.session_state["lang"]
+    link: ViewState = st.session_state["link_state"]
+    if link.view == "investor":
+        investor_page(link, lang)
+        return
+    if not officer_signed_in(lang):
+        return
+    if st.session_state.get("link_notes"):
+        st.info(t("link_notes", lang) + ": " + "; ".join(st.session_state.pop("link_notes")))
     profile, weights, filters, visible, basemap = sidebar(lang)
     if not any(v > 0 for v in weights.values()):
         st.warning(t("all_zero", lang))
@@ -444,7 +638,10 @@ def render() -> None:
     with col_panel:
         site_panel(result, ds, key, lang)
     ranking(result, lang)
-    comparison(result, lang)
+    compare_ids = comparison(result, lang)
+    state = view_state(filters, visible, compare_ids)
+    st.query_params.from_dict(encode(state))
+    share_panel(state, lang)
     exports(result, lang)
     data_panel(lang)
 
