@@ -37,7 +37,37 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--draws", type=int, default=1000, help="Monte Carlo draws for robustness (default 1000)")
     ex.add_argument("--lang", default="en", choices=["en", "sv"], help="language of explanations")
     ex.add_argument("--no-cache", action="store_true", help="recompute indicators even if cached")
+    pr = sub.add_parser("prospectus", help="one-page PDF for a site (or 2-4 sites compared)")
+    pr.add_argument("--parcel", required=True, action="append", help="parcel id or designation (repeat to compare)")
+    pr.add_argument("--profile", default="logistics", help=f"one of: {', '.join(PROFILES)}")
+    pr.add_argument("--weights", help="name=value pairs over the profile's weights")
+    pr.add_argument("--lang", default="sv", choices=["sv", "en"])
+    pr.add_argument("--link", default="", help="share link to print and draw as a QR code")
+    pr.add_argument("--date", help="date printed on the page, YYYY-MM-DD (default today)")
+    pr.add_argument("--out", required=True, type=Path, help="output PDF")
     return parser
+
+
+def run_prospectus(args: argparse.Namespace) -> int:
+    """Write a one-page prospectus PDF; returns the exit code."""
+    import datetime as dt
+
+    from sites.prospectus import prospectus_pdf
+
+    profile = get_profile(args.profile)
+    weights = parse_weights(args.weights, profile.weights)
+    try:
+        day = dt.date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        raise SiteFinderError(f"--date must be YYYY-MM-DD, not '{args.date}'") from None
+    ds = load_dataset()
+    indicators = load_or_compute(ds, cache_dir=export_cache_dir())
+    scored = Scorer.build(ds.parcels, indicators.table, profile).score(weights, lang=args.lang)
+    by_name = dict(zip(ds.parcels["designation"], ds.parcels["parcel_id"], strict=True))
+    ids = [by_name.get(p, p) for p in args.parcel]
+    args.out.write_bytes(prospectus_pdf(ds, scored, ids, lang=args.lang, link=args.link, generated=day))
+    print(f"wrote {args.out}", file=sys.stderr)
+    return 0
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -78,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     try:
-        return run_export(args)
+        return run_prospectus(args) if args.command == "prospectus" else run_export(args)
     except SiteFinderError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
