@@ -33,6 +33,7 @@ from sites import export
 from sites.dataset import Dataset, DataSources, load_dataset
 from sites.display import display_parcels, score_grid
 from sites.indicators import Networks, build_networks, load_or_compute
+from sites.prospectus import prospectus_pdf
 from sites.scored import Filters, ScoredSites, Scorer, customised
 from sites.selection import parcel_at
 from sites.share import ALL_LAYERS, DEFAULT_LAYERS, ViewState, decode, encode, investor_link, verify
@@ -366,6 +367,10 @@ def site_panel(result: ScoredSites, ds: Dataset, key: str, lang: str) -> None:
     ], columns=["indicator", "value"])
     st.dataframe(indicators_table, hide_index=True, width="stretch")
     iso = site_isochrones(key, pid, ds, networks(key, ds))
+    st.download_button(t("prospectus", lang), data=lambda: prospectus_pdf(
+        ds, result, [pid], lang=lang, link=share_url(st.query_params.to_dict()), isochrones=iso),
+        file_name=f"prospekt_{r['designation'].replace(' ', '_').replace(':', '-')}.pdf", mime="application/pdf",
+        key="dl_prospectus", on_click="ignore")
     st.download_button(t("download_isochrones", lang), export.geojson_text(iso[["key", "geometry"]]),
                        file_name=f"isochrones_{r['designation'].replace(' ', '_')}.geojson",
                        mime="application/geo+json", key="dl_iso")
@@ -389,7 +394,7 @@ def ranking(result: ScoredSites, lang: str) -> None:
             st.rerun()
 
 
-def comparison(result: ScoredSites, lang: str) -> list[str]:
+def comparison(result: ScoredSites, ds: Dataset, lang: str) -> list[str]:
     """Two to four sites side by side; returns their parcel ids."""
     ranked = result.frame[~result.frame["excluded"]]
     names_by_id = dict(zip(ranked["parcel_id"], ranked["designation"], strict=True))
@@ -407,6 +412,9 @@ def comparison(result: ScoredSites, lang: str) -> list[str]:
         **{criterion_label(c, lang): rows[f"contrib_{c}"].round(1) for c in CRITERIA},
     }).T
     st.dataframe(table, width="stretch")
+    st.download_button(t("prospectus_compare", lang), data=lambda: prospectus_pdf(
+        ds, result, ids, lang=lang, link=share_url(st.query_params.to_dict())), file_name="jamforelse.pdf",
+        mime="application/pdf", key="dl_compare_pdf", on_click="ignore")
     st.bar_chart(rows[[f"contrib_{c}" for c in CRITERIA]].rename(
         columns={f"contrib_{c}": criterion_label(c, lang) for c in CRITERIA}), horizontal=True, stack=True)
     return ids
@@ -503,6 +511,10 @@ def investor_page(link: ViewState, lang: str) -> None:
                      excluded_label=t("excluded", lang))
     st_folium(fmap, key="investor_map", height=520, use_container_width=True, feature_group_to_add=score_layer(layers_),
               returned_objects=[])
+    if shared:
+        st.download_button(t("prospectus", lang), data=lambda: prospectus_pdf(
+            ds, result, shared, lang=lang, link=share_url(st.query_params.to_dict())), file_name="prospekt.pdf",
+            mime="application/pdf", key="dl_investor_pdf", on_click="ignore")
     if link.expires:
         st.caption(f"{t('valid_until', lang)} {link.expires.isoformat()}")
 
@@ -638,7 +650,7 @@ def render() -> None:
     with col_panel:
         site_panel(result, ds, key, lang)
     ranking(result, lang)
-    compare_ids = comparison(result, lang)
+    compare_ids = comparison(result, ds, lang)
     state = view_state(filters, visible, compare_ids)
     st.query_params.from_dict(encode(state))
     share_panel(state, lang)

@@ -211,8 +211,8 @@ def _breakdown(ax, rows, text: dict, lang: str) -> None:
     ax.set_xlim(0, 100)
     ax.set_xlabel(text["score"])
     ax.set_title(text["breakdown"], fontsize=9, loc="left")
-    ax.legend(fontsize=5.5, loc="upper center", bbox_to_anchor=(0.45, -0.35 if len(rows) == 1 else -0.6 / len(rows)), ncol=4,
-              frameon=False)
+    below = -0.35 if len(rows) == 1 else -0.6 / len(rows)
+    ax.legend(fontsize=5.5, loc="upper center", bbox_to_anchor=(0.45, below), ncol=4, frameon=False)
     ax.invert_yaxis()
 
 

@@ -71,6 +71,8 @@ TEXT: dict[str, dict[str, str]] = {
     "pool_car": {"sv": "Invånare inom 30 min med bil", "en": "Residents within 30 min by car"},
     "pool_pt": {"sv": "Invånare inom 45 min kollektivt", "en": "Residents within 45 min by public transport"},
     "local_hire": {"sv": "Botkyrkabor inom 30 min", "en": "Botkyrka residents within 30 min"},
+    "prospectus": {"sv": "Prospekt (PDF)", "en": "Prospectus (PDF)"},
+    "prospectus_compare": {"sv": "Jämförelse som PDF", "en": "Comparison as PDF"},
     "exports": {"sv": "Exportera", "en": "Export"},
     "upload": {"sv": "Egna data", "en": "Your own data"},
     "data": {"sv": "Data och källor", "en": "Data and sources"},

@@ -137,6 +137,7 @@ def test_selecting_a_site_shows_its_panel():
     assert any(first in m.value for m in at.markdown)
     labels = [b.proto.label for b in at.get("download_button")]
     assert any("GeoJSON" in label and ("Restidsytor" in label or "Isochrones" in label) for label in labels)
+    assert "Prospekt (PDF)" in labels
 
 
 @pytest.fixture(autouse=True)

@@ -74,7 +74,8 @@ def test_investor_view_is_read_only_and_hides_internal_things(reference):
     assert at.title[0].value == "Establishment opportunities in Botkyrka"
     assert any("Eriksberg 3:10" in m.value for m in at.markdown)
     assert len(at.sidebar.slider) == 0 and len(at.sidebar.selectbox) == 0
-    assert len(at.get("file_uploader")) == 0 and len(at.get("download_button")) == 0
+    assert len(at.get("file_uploader")) == 0
+    assert [b.proto.label for b in at.get("download_button")] == ["Prospectus (PDF)"], "only the public prospectus"
     assert len(at.get("code")) == 0, "no share links to make more links"
     text = " ".join(m.value for m in at.markdown)
     for internal in ("Lösenord", "uploaded", "script runs"):

@@ -3,9 +3,13 @@ and a click on a parcel opens its panel. Screenshots go to ``artifacts/``."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
+from urllib.parse import urlencode
 
-from tests.browser.conftest import ARTIFACTS
+from sites.dataset import load_dataset
+from sites.share import ViewState, investor_link
+from tests.browser.conftest import ARTIFACTS, LINK_SECRET
 
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 
@@ -76,3 +80,21 @@ def test_a_second_session_gets_the_cached_results_without_errors(browser, app_ur
         assert page.get_by_text("Traceback").count() == 0
         assert page.locator("[data-testid='stException']").count() == 0
         context.close()
+
+
+def test_shared_investor_link_shows_the_site_and_map(page, app_url):
+    parcels = load_dataset().parcels
+    pid = parcels.loc[parcels["designation"] == "Eriksberg 3:4", "parcel_id"].iloc[0]
+    params = investor_link(ViewState(selected=pid, lang="en"), LINK_SECRET,
+                           expires=dt.date.today() + dt.timedelta(days=3))
+    page.goto(f"{app_url}/?{urlencode(params)}")
+    frame = page.frame_locator(MAP_FRAME)
+    wait_for(lambda: frame.locator("path.leaflet-interactive").count() >= 400)
+    wait_for(lambda: page.get_by_text("Establishment opportunities in Botkyrka").count() > 0)
+    assert page.locator("h3").filter(has_text="Eriksberg 3:4").count() == 1
+    assert page.locator("[data-testid=stSlider]").count() == 0, "read-only: no weight sliders"
+    assert page.locator("[data-testid=stFileUploader]").count() == 0
+    time.sleep(1.5)
+    page.screenshot(path=str(ARTIFACTS / "investor.png"), full_page=True)
+    page.goto(f"{app_url}/?{urlencode({**params, 'sel': parcels['parcel_id'].iloc[0]})}")
+    wait_for(lambda: page.get_by_text("This link is not valid").count() > 0)

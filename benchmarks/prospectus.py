@@ -1,0 +1,44 @@
+"""Time to make a one-page prospectus PDF (target < 3 s per page). Usage: ``python benchmarks/prospectus.py``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import statistics
+import sys
+import time
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+warnings.simplefilter("ignore")
+
+from analysis.profiles import PROFILES  # noqa: E402
+from sites.dataset import load_dataset  # noqa: E402
+from sites.indicators import load_or_compute  # noqa: E402
+from sites.prospectus import prospectus_pdf  # noqa: E402
+from sites.scored import Scorer  # noqa: E402
+
+
+def main() -> None:
+    ds = load_dataset()
+    scored = Scorer.build(ds.parcels, load_or_compute(ds).table, PROFILES["logistics"]).score()
+    ids = list(scored.top(4)["parcel_id"])
+    results = {}
+    for name, chosen in (("site", ids[:1]), ("comparison_4", ids)):
+        times = []
+        for _ in range(5):
+            t = time.perf_counter()
+            prospectus_pdf(ds, scored, chosen, link="http://localhost:8501/?sel=x", generated=dt.date(2026, 11, 27))
+            times.append(time.perf_counter() - t)
+        results[name] = {"median_s": statistics.median(times), "first_s": times[0]}
+        print(f"prospectus, {name}: median {statistics.median(times):.2f} s per page (first {times[0]:.2f} s)"
+              "   [target < 3 s]")
+    out = ROOT / "benchmarks" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "prospectus.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
