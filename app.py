@@ -36,7 +36,17 @@ from sites.indicators import Networks, build_networks, load_or_compute
 from sites.prospectus import prospectus_pdf
 from sites.scored import Filters, ScoredSites, Scorer, customised
 from sites.selection import parcel_at
-from sites.share import ALL_LAYERS, DEFAULT_LAYERS, ViewState, decode, encode, investor_link, verify
+from sites.share import (
+    ALL_LAYERS,
+    DEFAULT_CENTER,
+    DEFAULT_LAYERS,
+    DEFAULT_ZOOM,
+    ViewState,
+    decode,
+    encode,
+    investor_link,
+    verify,
+)
 from ui.colours import viridis
 from ui.i18n import LANGUAGES, PLAN_STATUS_LABELS, criterion_label, profile_label, t
 from ui.map_builder import MapLayers, build_map, population_png, score_layer
@@ -45,7 +55,6 @@ st.set_page_config(page_title="Södra Porten site finder", page_icon="🗺️", 
 
 MAX_UPLOAD_MB = 50
 AREA_SLIDER_MAX = 60_000
-SODRA_PORTEN_CENTER = (59.2335, 17.8320)
 
 
 # --------------------------------------------------------------------------- cached data
@@ -194,6 +203,8 @@ def apply_state(state: ViewState) -> None:
         ss[f"layer_{name}"] = name in state.layers
     ss["selected"] = state.selected
     ss["compare_ids"] = list(state.compare)
+    ss["map_center"] = state.center
+    ss["map_zoom"] = state.zoom
 
 
 def view_state(filters: Filters, visible: dict[str, bool], compare_ids: list[str]) -> ViewState:
@@ -204,7 +215,8 @@ def view_state(filters: Filters, visible: dict[str, bool], compare_ids: list[str
         max_area_m2=None if np.isinf(filters.max_area_m2) else filters.max_area_m2,
         plan_statuses=filters.plan_statuses, categories=filters.categories, municipal_only=filters.municipal_only,
         vacant_only=filters.vacant_only, area="sp" if filters.area_names else "all", selected=ss.get("selected"),
-        compare=tuple(compare_ids), layers=frozenset(k for k, v in visible.items() if v), lang=ss["lang"])
+        compare=tuple(compare_ids), layers=frozenset(k for k, v in visible.items() if v), lang=ss["lang"],
+        center=ss.get("map_center", DEFAULT_CENTER), zoom=ss.get("map_zoom", DEFAULT_ZOOM))
 
 
 def link_secret() -> str:
@@ -625,6 +637,9 @@ def render() -> None:
         for d, s, k, ex, why in zip(parcels_view["designation"], parcels_view["score"], parcels_view["rank"],
                                     parcels_view["excluded"], parcels_view["explanation"], strict=True)]
     selected = st.session_state.get("selected")
+    if selected and selected not in set(ds.parcels["parcel_id"]):
+        st.info(t("unknown_site", lang, site=selected))
+        st.session_state["selected"] = selected = None
     sel_geom = parcels_view[parcels_view["parcel_id"] == selected]
     iso = None
     if len(sel_geom):
@@ -637,8 +652,9 @@ def render() -> None:
                          visible=visible, score_grid=None if grid is None else grid.to_crs(DISPLAY_CRS).assign(
                              colour=viridis(grid["best_score"].to_numpy())),
                          **{k: v for k, v in static.items() if k != "parcels_wgs84"})
-        fmap = build_map(view, center=SODRA_PORTEN_CENTER, zoom=14, basemap=basemap, legend_title=t("score", lang),
-                         excluded_label=t("excluded", lang))
+        fmap = build_map(view, center=st.session_state.get("map_center", DEFAULT_CENTER),
+                         zoom=st.session_state.get("map_zoom", DEFAULT_ZOOM), basemap=basemap,
+                         legend_title=t("score", lang), excluded_label=t("excluded", lang))
         out = st_folium(fmap, key="map", height=620, use_container_width=True, feature_group_to_add=score_layer(view),
                         returned_objects=["last_object_clicked"])
         clicked = (out or {}).get("last_object_clicked")

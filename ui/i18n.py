@@ -73,6 +73,8 @@ TEXT: dict[str, dict[str, str]] = {
     "local_hire": {"sv": "Botkyrkabor inom 30 min", "en": "Botkyrka residents within 30 min"},
     "prospectus": {"sv": "Prospekt (PDF)", "en": "Prospectus (PDF)"},
     "prospectus_compare": {"sv": "Jämförelse som PDF", "en": "Comparison as PDF"},
+    "unknown_site": {"sv": "Platsen '{site}' i länken finns inte i data och visas inte.",
+                     "en": "The site '{site}' in the link is not in the data and is not shown."},
     "exports": {"sv": "Exportera", "en": "Export"},
     "upload": {"sv": "Egna data", "en": "Your own data"},
     "data": {"sv": "Data och källor", "en": "Data and sources"},

@@ -61,9 +61,16 @@ def test_a_link_reproduces_ranking_and_selection(reference):
 
 
 def test_bad_link_values_are_ignored_with_a_notice():
-    at = app_with({"p": "spaceport", "w": "motorway:abc", "z": "1e9"})
+    at = app_with({"p": "spaceport", "w": "motorway:abc", "z": "1e9", "sel": "no-such-parcel"})
     assert any("spaceport" in i.value and "abc" in i.value for i in at.info)
+    assert any("no-such-parcel" in i.value for i in at.info)
     assert at.selectbox(key="profile").value == "logistics"
+    assert "sel" not in at.query_params
+
+
+def test_map_position_travels_in_the_link():
+    at = app_with({"c": "59.2,17.9", "z": "12"})
+    assert at.query_params["c"] == "59.2,17.9" and at.query_params["z"] == "12"
 
 
 def test_investor_view_is_read_only_and_hides_internal_things(reference):
