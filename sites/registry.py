@@ -306,8 +306,18 @@ def open_registry(url: str, *, municipality: shapely.Geometry | None = None) -> 
 
 
 def migrate(engine: Engine) -> int:
-    """Create missing tables and bring the schema to ``SCHEMA_VERSION``; returns the version."""
+    """Create missing tables and bring the schema to ``SCHEMA_VERSION``; returns the version.
+
+    On PostgreSQL the PostGIS extension is enabled and ``sites.geom`` mirrors the WKT as a
+    ``geometry`` (SRID 3006) column that GIS tools can read directly.
+    """
     metadata.create_all(engine)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS postgis")
+            conn.exec_driver_sql(
+                "ALTER TABLE sites ADD COLUMN IF NOT EXISTS geom geometry(Geometry, 3006) "
+                "GENERATED ALWAYS AS (ST_GeomFromText(geometry_wkt, 3006)) STORED")
     with engine.begin() as conn:
         version = conn.execute(select(schema_version.c.version)).scalar()
         if version is None:
