@@ -40,3 +40,5 @@ LOCAL_HIRE_DISTRICTS: tuple[str, ...] = tuple(
 #: Morning peak window used for service frequency and public-transport travel times.
 PEAK_START = os.environ.get("SITEFINDER_PEAK_START", "07:00")
 PEAK_END = os.environ.get("SITEFINDER_PEAK_END", "09:00")
+#: Registry database: an SQLite file by default, PostgreSQL (with PostGIS) for several officers.
+DATABASE_URL = os.environ.get("SITEFINDER_DATABASE_URL", f"sqlite:///{ROOT / 'registry.sqlite'}")

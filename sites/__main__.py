@@ -45,7 +45,26 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--link", default="", help="share link to print and draw as a QR code")
     pr.add_argument("--date", help="date printed on the page, YYYY-MM-DD (default today)")
     pr.add_argument("--out", required=True, type=Path, help="output PDF")
+    od = sub.add_parser("open-data", help="available plots as open data (Lediga tomter), CSV or GeoJSON")
+    od.add_argument("--format", default="csv", choices=["csv", "geojson"])
+    od.add_argument("--out", required=True, type=Path)
+    od.add_argument("--database", help="registry database URL (default: settings)")
     return parser
+
+
+def run_open_data(args: argparse.Namespace) -> int:
+    """Write the open-data export of available plots; returns the exit code."""
+    from settings import DATABASE_URL
+    from sites import open_data
+    from sites.registry import open_registry
+
+    plots = open_data.available_plots(open_registry(args.database or DATABASE_URL).sites())
+    if args.format == "csv":
+        args.out.write_text(open_data.to_csv(plots), encoding="utf-8")
+    else:
+        export.write_geojson(plots, args.out, metadata={"specification": "Lediga tomter (fields partly assumed)"})
+    print(f"wrote {len(plots)} available plots to {args.out}", file=sys.stderr)
+    return 0
 
 
 def run_prospectus(args: argparse.Namespace) -> int:
@@ -108,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     try:
-        return run_prospectus(args) if args.command == "prospectus" else run_export(args)
+        commands = {"prospectus": run_prospectus, "open-data": run_open_data, "export": run_export}
+        return commands[args.command](args)
     except SiteFinderError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
