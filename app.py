@@ -23,17 +23,19 @@ from streamlit_folium import st_folium
 
 import layers
 from analysis.isochrones import isochrones
+from analysis.matching import match
 from analysis.profiles import CRITERIA, PROFILES, Profile
 from errors import SiteFinderError
 from layers.reader import as_bytes_io
 from layers.transit import route_lines, stop_modes
 from layers.zoning import OP_CATEGORIES
-from settings import CACHE_DIR, DISPLAY_CRS
+from settings import CACHE_DIR, DATABASE_URL, DISPLAY_CRS, MUNICIPALITY_CODE
 from sites import export
 from sites.dataset import Dataset, DataSources, load_dataset
 from sites.display import display_parcels, score_grid
 from sites.indicators import Networks, build_networks, load_or_compute
 from sites.prospectus import prospectus_pdf
+from sites.registry import SITE_STATUSES, Registry, open_registry
 from sites.scored import Filters, ScoredSites, Scorer, customised
 from sites.selection import parcel_at
 from sites.share import (
@@ -531,6 +533,147 @@ def investor_page(link: ViewState, lang: str) -> None:
         st.caption(f"{t('valid_until', lang)} {link.expires.isoformat()}")
 
 
+@st.cache_resource(show_spinner=False)
+def registry(url: str, ds_key_: str, _ds: Dataset) -> Registry:
+    """The site registry database (created and migrated on first use)."""
+    home = _ds.municipalities[_ds.municipalities["municipality_code"] == MUNICIPALITY_CODE]
+    return open_registry(url, municipality=home.union_all() if len(home) else None)
+
+
+def officer_name() -> str:
+    """Who the audit trail names: the signed-in user, else 'officer (open mode)'."""
+    try:
+        if st.user.is_logged_in:
+            return str(st.user.get("email") or st.user.get("name") or "officer")
+    except (AttributeError, KeyError, StreamlitSecretNotFoundError):
+        pass
+    return "officer (open mode)"
+
+
+def registry_panel(result: ScoredSites, ds: Dataset, key: str, lang: str) -> None:
+    """Candidate sites, applications, shortlists and the audit trail (never in investor views)."""
+    st.subheader(t("registry", lang))
+    url = os.environ.get("SITEFINDER_DATABASE_URL", DATABASE_URL)
+    try:
+        reg = registry(url, key, ds)
+    except SiteFinderError as err:
+        st.error(str(err))
+        return
+    who = officer_name()
+    selected = st.session_state.get("selected")
+    frame = result.frame.set_index("parcel_id")
+    tab_sites, tab_apps, tab_short, tab_audit = st.tabs([t("reg_sites", lang), t("reg_apps", lang),
+                                                         t("reg_shortlist", lang), t("reg_audit", lang)])
+    with tab_sites:
+        if selected and selected in frame.index:
+            row = frame.loc[selected]
+            with st.form("save_site"):
+                name = st.text_input(t("reg_name", lang), value=row["designation"], key="reg_name")
+                status = st.selectbox("Status", SITE_STATUSES, index=1, key="reg_status")
+                notes = st.text_area(t("reg_notes", lang), key="reg_notes")
+                contact = st.text_input(t("reg_contact", lang), key="reg_contact")
+                if st.form_submit_button(t("reg_save", lang)):
+                    parcel = ds.parcels.loc[ds.parcels["parcel_id"] == selected].iloc[0]
+                    try:
+                        reg.add_site(who, name=name, status=status, geometry=parcel.geometry, notes=notes,
+                                     contact=contact, plan_status=parcel["plan_status"],
+                                     plan_use_code=parcel["plan_use_code"], parcel_ids=(selected,))
+                        st.success(t("reg_saved", lang, name=name))
+                    except SiteFinderError as err:
+                        st.error(str(err))
+        else:
+            st.caption(t("pick_site", lang))
+        listed = reg.sites()
+        if listed:
+            st.dataframe(pd.DataFrame([{"id": s["id"], "name": s["name"], "status": s["status"],
+                                        "area m²": round(s["area_m2"]), "version": s["version"]} for s in listed]),
+                         hide_index=True, width="stretch", key="reg_sites_table")
+            with st.form("edit_site"):
+                ids = [s["id"] for s in listed]
+                site_id = st.selectbox("Site id", ids, key="reg_edit_id")
+                new_status = st.selectbox("Status", SITE_STATUSES, key="reg_edit_status")
+                if st.form_submit_button(t("reg_update", lang)):
+                    current = next(s for s in listed if s["id"] == site_id)
+                    try:
+                        reg.update_site(who, site_id, current["version"], status=new_status)
+                        st.success(t("reg_updated", lang))
+                    except SiteFinderError as err:
+                        st.error(str(err))
+    with tab_apps:
+        with st.form("application"):
+            company = st.text_input(t("reg_company", lang), key="app_company")
+            profile_key = st.selectbox(t("profile", lang), list(PROFILES), key="app_profile",
+                                       format_func=lambda k: profile_label(k, lang))
+            c1, c2, c3 = st.columns(3)
+            need = c1.number_input(t("reg_need", lang), 0.0, 500_000.0, 10_000.0, step=500.0, key="app_need")
+            jobs = c2.number_input(t("jobs", lang), 0, 10_000, 50, key="app_jobs")
+            entry = c3.number_input(t("reg_entry", lang), 0, 10_000, 10, key="app_entry")
+            trips = c1.number_input(t("reg_trips", lang), 0, 100_000, 100, key="app_trips")
+            timing = c2.text_input(t("reg_timing", lang), key="app_timing")
+            innovation = c3.checkbox(t("reg_innovation", lang), key="app_innovation")
+            if st.form_submit_button(t("reg_register", lang)):
+                try:
+                    reg.add_application(who, company=company, profile=profile_key, area_need_m2=need, jobs=int(jobs),
+                                        entry_level_jobs=int(entry), timing=timing,
+                                        vehicle_trips_per_day=int(trips), innovation=innovation)
+                    st.success(t("reg_registered", lang, company=company))
+                except SiteFinderError as err:
+                    st.error(str(err))
+        apps = reg.applications()
+        if apps:
+            st.dataframe(pd.DataFrame(apps)[["id", "company", "profile", "area_need_m2", "jobs", "entry_level_jobs",
+                                             "status"]], hide_index=True, width="stretch", key="reg_apps_table")
+    with tab_short:
+        shortlist = shortlists(reg, ds, key)
+        if shortlist is None:
+            st.caption(t("reg_need_both", lang))
+        else:
+            st.dataframe(shortlist, hide_index=True, width="stretch", key="reg_shortlist_table")
+    with tab_audit:
+        trail = pd.DataFrame(reg.audit_trail())
+        if len(trail):
+            st.dataframe(trail, hide_index=True, width="stretch", key="reg_audit_table")
+            st.download_button(t("reg_audit_csv", lang), trail.to_csv(index=False), file_name="audit.csv",
+                               mime="text/csv", key="dl_audit")
+
+
+def shortlists(reg: Registry, ds: Dataset, key: str) -> pd.DataFrame | None:
+    """Best three available sites for each open application, with the score and why."""
+    apps = [a for a in reg.applications() if a["status"] == "open"]
+    available = [s for s in reg.sites() if s["status"] == "available"]
+    if not apps or not available:
+        return None
+    table = indicators(key, ds, "en").table
+    site_frame = pd.DataFrame(available).set_index("id")
+    access, cluster = {}, {}
+    for p in {a["profile"] for a in apps}:
+        scores = scorer(key, (p, *_profile_numbers(PROFILES[p])), PROFILES[p], ds, table).score(
+            robustness=False).frame.set_index("parcel_id")["score"]
+        access[p] = [float(np.nanmean([scores.get(pid, np.nan) for pid in s["parcel_ids"]] or [np.nan]))
+                     for s in available]
+        cluster[p] = [cluster_fit(ds, s["geometry"], PROFILES[p]) for s in available]
+    out = match(pd.DataFrame(apps).set_index("id"), site_frame, pd.DataFrame(access, index=site_frame.index),
+                pd.DataFrame(cluster, index=site_frame.index))
+    best = out[(~out["excluded"]) & (out["rank_for_application"] <= 3)].sort_values(
+        ["application_id", "rank_for_application"])
+    names = {a["id"]: a["company"] for a in apps}
+    sites_ = {s["id"]: s["name"] for s in available}
+    return pd.DataFrame({"application": best["application_id"].map(names), "site": best["site_id"].map(sites_),
+                         "rank": best["rank_for_application"], "score": best["score"].round(1)})
+
+
+def _profile_numbers(p: Profile) -> tuple:
+    return (p.m2_per_job, p.plot_ratio, p.min_plot_m2)
+
+
+def cluster_fit(ds: Dataset, geometry, profile: Profile, radius_m: float = 500.0) -> float:
+    """Share of parcels within ``radius_m`` whose plan use the profile can share."""
+    near = ds.parcels[ds.parcels.geometry.distance(geometry) <= radius_m]
+    if near.empty:
+        return 0.0
+    return float(near["plan_use_code"].isin(list(profile.use_codes)).mean())
+
+
 def share_panel(state: ViewState, lang: str) -> None:
     """The link to this view, and a signed read-only link for investors."""
     st.subheader(t("share", lang))
@@ -671,6 +814,7 @@ def render() -> None:
     st.query_params.from_dict(encode(state))
     share_panel(state, lang)
     exports(result, lang)
+    registry_panel(result, ds, key, lang)
     data_panel(lang)
 
 
