@@ -23,7 +23,7 @@ from streamlit_folium import st_folium
 
 import layers
 from analysis.isochrones import isochrones
-from analysis.matching import match
+from analysis.matching import DEFAULT_MATCH_WEIGHTS, MATCH_CRITERIA, match
 from analysis.profiles import CRITERIA, PROFILES, Profile
 from errors import SiteFinderError
 from layers.reader import as_bytes_io
@@ -583,7 +583,17 @@ def registry_panel(result: ScoredSites, ds: Dataset, key: str, lang: str) -> Non
                         st.error(str(err))
         else:
             st.caption(t("pick_site", lang))
-        listed = reg.sites()
+        compared = [i for i in st.session_state.get("compare_ids_current", []) if i in frame.index]
+        if len(compared) >= 2 and st.button(t("reg_save_union", lang, n=len(compared)), key="reg_union"):
+            chosen = ds.parcels[ds.parcels["parcel_id"].isin(compared)]
+            try:
+                reg.add_site(who, name=" + ".join(chosen["designation"]), status="idea",
+                             geometry=chosen.union_all(), parcel_ids=tuple(compared))
+                st.success(t("reg_saved", lang, name=" + ".join(chosen["designation"])))
+            except SiteFinderError as err:
+                st.error(str(err))
+        status_filter = st.selectbox(t("reg_filter", lang), ["all", *SITE_STATUSES], key="reg_filter")
+        listed = reg.sites(status=None if status_filter == "all" else status_filter)
         if listed:
             st.dataframe(pd.DataFrame([{"id": s["id"], "name": s["name"], "status": s["status"],
                                         "area m²": round(s["area_m2"]), "version": s["version"]} for s in listed]),
@@ -624,20 +634,39 @@ def registry_panel(result: ScoredSites, ds: Dataset, key: str, lang: str) -> Non
             st.dataframe(pd.DataFrame(apps)[["id", "company", "profile", "area_need_m2", "jobs", "entry_level_jobs",
                                              "status"]], hide_index=True, width="stretch", key="reg_apps_table")
     with tab_short:
-        shortlist = shortlists(reg, ds, key)
+        with st.expander(t("reg_match_weights", lang)):
+            match_weights = {c: st.slider(c.replace("_", " "), 0.0, 1.0, float(w), 0.05, key=f"mw_{c}")
+                             for c, w in DEFAULT_MATCH_WEIGHTS.items()}
+        if not any(v > 0 for v in match_weights.values()):
+            st.warning(t("all_zero", lang))
+            match_weights = dict(DEFAULT_MATCH_WEIGHTS)
+        shortlist = shortlists(reg, ds, key, match_weights)
         if shortlist is None:
             st.caption(t("reg_need_both", lang))
         else:
-            st.dataframe(shortlist, hide_index=True, width="stretch", key="reg_shortlist_table")
+            st.dataframe(shortlist.drop(columns=["application_id", "site_id"]), hide_index=True, width="stretch",
+                         key="reg_shortlist_table")
+            with st.form("allocate"):
+                pair = st.selectbox(t("reg_allocate_pair", lang), list(range(len(shortlist))),
+                                    format_func=lambda i: f"{shortlist['application'].iloc[i]} -> "
+                                                          f"{shortlist['site'].iloc[i]}", key="reg_pair")
+                if st.form_submit_button(t("reg_allocate", lang)):
+                    reg.record_decision(who, int(shortlist["application_id"].iloc[pair]),
+                                        int(shortlist["site_id"].iloc[pair]), match_weights)
+                    st.success(t("reg_allocated", lang))
     with tab_audit:
-        trail = pd.DataFrame(reg.audit_trail())
+        sites_all = reg.sites(include_archived=True)
+        choice = st.selectbox(t("reg_audit_for", lang), ["all", *[f"{x['id']}: {x['name']}" for x in sites_all]],
+                              key="reg_audit_for")
+        trail = pd.DataFrame(reg.audit_trail() if choice == "all" else
+                             reg.audit_trail(entity="site", entity_id=int(choice.split(":", 1)[0])))
         if len(trail):
             st.dataframe(trail, hide_index=True, width="stretch", key="reg_audit_table")
             st.download_button(t("reg_audit_csv", lang), trail.to_csv(index=False), file_name="audit.csv",
                                mime="text/csv", key="dl_audit")
 
 
-def shortlists(reg: Registry, ds: Dataset, key: str) -> pd.DataFrame | None:
+def shortlists(reg: Registry, ds: Dataset, key: str, weights: dict[str, float]) -> pd.DataFrame | None:
     """Best three available sites for each open application, with the score and why."""
     apps = [a for a in reg.applications() if a["status"] == "open"]
     available = [s for s in reg.sites() if s["status"] == "available"]
@@ -653,13 +682,19 @@ def shortlists(reg: Registry, ds: Dataset, key: str) -> pd.DataFrame | None:
                      for s in available]
         cluster[p] = [cluster_fit(ds, s["geometry"], PROFILES[p]) for s in available]
     out = match(pd.DataFrame(apps).set_index("id"), site_frame, pd.DataFrame(access, index=site_frame.index),
-                pd.DataFrame(cluster, index=site_frame.index))
+                pd.DataFrame(cluster, index=site_frame.index), weights=weights)
     best = out[(~out["excluded"]) & (out["rank_for_application"] <= 3)].sort_values(
         ["application_id", "rank_for_application"])
     names = {a["id"]: a["company"] for a in apps}
     sites_ = {s["id"]: s["name"] for s in available}
-    return pd.DataFrame({"application": best["application_id"].map(names), "site": best["site_id"].map(sites_),
-                         "rank": best["rank_for_application"], "score": best["score"].round(1)})
+    contrib = best[[f"contrib_{c}" for c in MATCH_CRITERIA]].to_numpy()
+    why = [", ".join(f"{MATCH_CRITERIA[i].replace('_', ' ')} {row[i]:.0f}" for i in row.argsort()[::-1][:3])
+           for row in contrib]
+    return pd.DataFrame({"application": best["application_id"].map(names).to_numpy(),
+                         "site": best["site_id"].map(sites_).to_numpy(),
+                         "rank": best["rank_for_application"].to_numpy(),
+                         "score": best["score"].round(1).to_numpy(), "why (points)": why,
+                         "application_id": best["application_id"].to_numpy(), "site_id": best["site_id"].to_numpy()})
 
 
 def _profile_numbers(p: Profile) -> tuple:
@@ -810,6 +845,7 @@ def render() -> None:
         site_panel(result, ds, key, lang)
     ranking(result, lang)
     compare_ids = comparison(result, ds, lang)
+    st.session_state["compare_ids_current"] = compare_ids
     state = view_state(filters, visible, compare_ids)
     st.query_params.from_dict(encode(state))
     share_panel(state, lang)

@@ -47,6 +47,10 @@ def test_save_register_shortlist_and_audit(tmp_path, monkeypatch):
     assert [(e["entity"], e["action"], e["who"]) for e in trail] == [
         ("site", "create", "officer (open mode)"), ("application", "create", "officer (open mode)")]
     assert reg.sites()[0]["parcel_ids"] == (pid,)
+    submit(at, "Besluta markanvisning")
+    decision = reg.audit_trail(entity="application")[-1]
+    assert decision["action"] == "allocate" and decision["weights"]["many_jobs"] == pytest.approx(0.2)
+    assert reg.sites()[0]["status"] == "allocated" and reg.applications()[0]["status"] == "allocated"
 
 
 def test_registry_never_in_investor_view(tmp_path, monkeypatch):
