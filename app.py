@@ -540,6 +540,18 @@ def registry(url: str, ds_key_: str, _ds: Dataset) -> Registry:
     return open_registry(url, municipality=home.union_all() if len(home) else None)
 
 
+def registry_layer(ds: Dataset, key: str) -> gpd.GeoDataFrame | None:
+    """Saved candidate sites as map outlines (WGS84), or None if the registry cannot be opened."""
+    try:
+        saved = registry(os.environ.get("SITEFINDER_DATABASE_URL", DATABASE_URL), key, ds).sites()
+    except SiteFinderError:
+        return None
+    if not saved:
+        return None
+    return gpd.GeoDataFrame({"label": [f"{x['name']} ({x['status']})" for x in saved]},
+                            geometry=[x["geometry"] for x in saved], crs=ds.parcels.crs).to_crs(DISPLAY_CRS)
+
+
 def officer_name() -> str:
     """Who the audit trail names: the signed-in user, else 'officer (open mode)'."""
     try:
@@ -826,7 +838,9 @@ def render() -> None:
     with col_map:
         if grid is not None:
             st.caption(f"{len(shown):,} / {len(result.frame):,} parcels drawn; the rest as 500 m cells.")
+        saved = registry_layer(ds, key)
         view = MapLayers(parcels=parcels_view, selected=sel_geom if len(sel_geom) else None, isochrones=iso,
+                         registry_sites=saved,
                          visible=visible, score_grid=None if grid is None else grid.to_crs(DISPLAY_CRS).assign(
                              colour=viridis(grid["best_score"].to_numpy())),
                          **{k: v for k, v in static.items() if k != "parcels_wgs84"})

@@ -56,6 +56,7 @@ class MapLayers:
     population: tuple[str, list[list[float]]] | None = None
     selected: gpd.GeoDataFrame | None = None
     score_grid: gpd.GeoDataFrame | None = None
+    registry_sites: gpd.GeoDataFrame | None = None
     isochrones: gpd.GeoDataFrame | None = None
     visible: Mapping[str, bool] = field(default_factory=dict)
 
@@ -102,6 +103,10 @@ def build_map(layers: MapLayers, *, center: tuple[float, float], zoom: int, base
         folium.GeoJson(layers.change_areas[["name", "geometry"]], name="change_areas",
                        style_function=lambda f: {"color": "#e7298a", "weight": 2, "fill": False, "dashArray": "8 4"},
                        tooltip=folium.GeoJsonTooltip(["name"], labels=False)).add_to(m)
+    if layers.registry_sites is not None and len(layers.registry_sites):
+        folium.GeoJson(layers.registry_sites[["label", "geometry"]], name="registry",
+                       style_function=lambda f: {"color": "#e66101", "weight": 3, "fill": False, "dashArray": "2 4"},
+                       tooltip=folium.GeoJsonTooltip(["label"], labels=False)).add_to(m)
     if layers.transit_lines is not None and show.get("transit", True):
         for row in layers.transit_lines.itertuples():
             colour = {"metro": "#d7191c", "rail": "#2b83ba", "bus": "#7b3294"}.get(row.mode, "#555")
