@@ -37,7 +37,7 @@ from sites.indicators import Networks, build_networks, load_or_compute
 from sites.prospectus import prospectus_pdf
 from sites.registry import SITE_STATUSES, Registry, open_registry
 from sites.scored import Filters, ScoredSites, Scorer, customised
-from sites.selection import parcel_at
+from sites.selection import drawn_area, parcel_at
 from sites.share import (
     ALL_LAYERS,
     DEFAULT_CENTER,
@@ -595,6 +595,17 @@ def registry_panel(result: ScoredSites, ds: Dataset, key: str, lang: str) -> Non
                         st.error(str(err))
         else:
             st.caption(t("pick_site", lang))
+        drawn = st.session_state.get("drawn")
+        if drawn is not None:
+            with st.form("save_drawn"):
+                drawn_name = st.text_input(t("reg_name", lang), value=t("reg_drawn_default", lang), key="drawn_name")
+                st.caption(f"{drawn.area:,.0f} m²")
+                if st.form_submit_button(t("reg_save_drawn", lang)):
+                    try:
+                        reg.add_site(who, name=drawn_name, status="idea", geometry=drawn)
+                        st.success(t("reg_saved", lang, name=drawn_name))
+                    except SiteFinderError as err:
+                        st.error(str(err))
         compared = [i for i in st.session_state.get("compare_ids_current", []) if i in frame.index]
         if len(compared) >= 2 and st.button(t("reg_save_union", lang, n=len(compared)), key="reg_union"):
             chosen = ds.parcels[ds.parcels["parcel_id"].isin(compared)]
@@ -846,9 +857,10 @@ def render() -> None:
                          **{k: v for k, v in static.items() if k != "parcels_wgs84"})
         fmap = build_map(view, center=st.session_state.get("map_center", DEFAULT_CENTER),
                          zoom=st.session_state.get("map_zoom", DEFAULT_ZOOM), basemap=basemap,
-                         legend_title=t("score", lang), excluded_label=t("excluded", lang))
+                         legend_title=t("score", lang), excluded_label=t("excluded", lang), drawing=True)
         out = st_folium(fmap, key="map", height=620, use_container_width=True, feature_group_to_add=score_layer(view),
-                        returned_objects=["last_object_clicked"])
+                        returned_objects=["last_object_clicked", "all_drawings"])
+        st.session_state["drawn"] = drawn_area((out or {}).get("all_drawings"))
         clicked = (out or {}).get("last_object_clicked")
         if clicked:
             pid = parcel_at(static["parcels_wgs84"], clicked.get("lat"), clicked.get("lng"))

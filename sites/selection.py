@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import geopandas as gpd
 import shapely
+import shapely.geometry
+import shapely.ops
 
 
 def parcel_at(parcels_wgs84: gpd.GeoDataFrame, lat: float, lon: float, *, tolerance_deg: float = 0.00005) -> str | None:
@@ -37,3 +39,39 @@ def parcel_at(parcels_wgs84: gpd.GeoDataFrame, lat: float, lon: float, *, tolera
         dist = shapely.distance(parcels_wgs84.geometry.to_numpy()[near], point)  # degrees: only compared
         return str(parcels_wgs84["parcel_id"].iloc[near[int(dist.argmin())]])
     return None
+
+
+_TO_3006 = None
+
+
+def drawn_area(features: list | None) -> shapely.Geometry | None:
+    """The last polygon drawn on the map (GeoJSON features in WGS84) in EPSG:3006, or None.
+
+    Parameters
+    ----------
+    features
+        ``all_drawings`` from the map: GeoJSON features in lon/lat.
+
+    Returns
+    -------
+    shapely.Geometry or None
+        A valid polygon in SWEREF 99 TM; None when there is none or it cannot be used.
+    """
+    from pyproj import Transformer
+
+    global _TO_3006
+    if not features:
+        return None
+    polygons = [f.get("geometry") for f in features if isinstance(f, dict)
+                and (f.get("geometry") or {}).get("type") in ("Polygon", "MultiPolygon")]
+    if not polygons:
+        return None
+    try:
+        geom = shapely.geometry.shape(polygons[-1])
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return None
+    _TO_3006 = _TO_3006 or Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True)
+    projected = shapely.ops.transform(_TO_3006.transform, geom)
+    if projected.is_empty or not projected.is_valid or projected.area <= 0:
+        return None
+    return projected

@@ -22,6 +22,8 @@ LOCAL_ASSETS: dict[str, str] = {
     "leaflet.markercluster/1.1.0/leaflet.markercluster.js": "leaflet.markercluster/leaflet.markercluster.js",
     "leaflet.markercluster/1.1.0/MarkerCluster.css": "leaflet.markercluster/MarkerCluster.css",
     "leaflet.markercluster/1.1.0/MarkerCluster.Default.css": "leaflet.markercluster/MarkerCluster.Default.css",
+    "leaflet.draw/1.0.2/leaflet.draw.js": "leaflet.draw/leaflet.draw.js",
+    "leaflet.draw/1.0.2/leaflet.draw.css": "leaflet.draw/leaflet.draw.css",
 }
 
 

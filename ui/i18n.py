@@ -107,6 +107,8 @@ TEXT: dict[str, dict[str, str]] = {
     "reg_allocate_pair": {"sv": "Ansökan och plats", "en": "Application and site"},
     "reg_allocate": {"sv": "Besluta markanvisning", "en": "Decide allocation"},
     "reg_allocated": {"sv": "Beslutet är loggat med vikterna.", "en": "The decision is logged with the weights."},
+    "reg_save_drawn": {"sv": "Spara ritat område som plats", "en": "Save the drawn area as a site"},
+    "reg_drawn_default": {"sv": "Ritat område", "en": "Drawn area"},
     "exports": {"sv": "Exportera", "en": "Export"},
     "upload": {"sv": "Egna data", "en": "Your own data"},
     "data": {"sv": "Data och källor", "en": "Data and sources"},

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import folium
 import geopandas as gpd
 import numpy as np
-from folium.plugins import MarkerCluster
+from folium.plugins import Draw, MarkerCluster
 from PIL import Image
 
 from ui.assets import localise
@@ -62,7 +62,7 @@ class MapLayers:
 
 
 def build_map(layers: MapLayers, *, center: tuple[float, float], zoom: int, basemap: bool = True,
-              legend_title: str = "Score", excluded_label: str = "excluded") -> folium.Map:
+              legend_title: str = "Score", excluded_label: str = "excluded", drawing: bool = False) -> folium.Map:
     """A Leaflet map of the layers, with every asset served from the app.
 
     Parameters
@@ -129,6 +129,10 @@ def build_map(layers: MapLayers, *, center: tuple[float, float], zoom: int, base
         for row in layers.premises.itertuples():
             folium.CircleMarker((row.geometry.y, row.geometry.x), radius=5, color="#08519c", fill=True,
                                 fill_opacity=0.9, popup=folium.Popup(row.label, max_width=260)).add_to(cluster)
+    if drawing:
+        Draw(export=False, position="topleft", draw_options={"polyline": False, "circle": False, "marker": False,
+                                                             "circlemarker": False, "rectangle": True,
+                                                             "polygon": True}).add_to(m)
     m.get_root().html.add_child(folium.Element(_legend_html(legend_title, excluded_label)))
     return localise(m)
 

@@ -98,3 +98,17 @@ def test_shared_investor_link_shows_the_site_and_map(page, app_url):
     page.screenshot(path=str(ARTIFACTS / "investor.png"), full_page=True)
     page.goto(f"{app_url}/?{urlencode({**params, 'sel': parcels['parcel_id'].iloc[0]})}")
     wait_for(lambda: page.get_by_text("This link is not valid").count() > 0)
+
+
+def test_draw_an_area_and_save_it_as_a_site(page, app_url, tmp_path_factory):
+    page.goto(app_url)
+    frame = page.frame_locator(MAP_FRAME)
+    wait_for(lambda: frame.locator("path.leaflet-interactive").count() >= 400)
+    frame.locator("a.leaflet-draw-draw-rectangle").click()
+    box = page.locator(MAP_FRAME).bounding_box()
+    x, y = box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.75
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 60, y + 40, steps=8)
+    page.mouse.up()
+    wait_for(lambda: page.get_by_text("Spara ritat område som plats").count() > 0, timeout=60)
