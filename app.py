@@ -625,10 +625,15 @@ def registry_panel(result: ScoredSites, ds: Dataset, key: str, lang: str) -> Non
                 ids = [s["id"] for s in listed]
                 site_id = st.selectbox("Site id", ids, key="reg_edit_id")
                 new_status = st.selectbox("Status", SITE_STATUSES, key="reg_edit_status")
+                new_notes = st.text_input(t("reg_new_notes", lang), key="reg_edit_notes")
+                archive = st.checkbox(t("reg_archive", lang), key="reg_edit_archive")
                 if st.form_submit_button(t("reg_update", lang)):
                     current = next(s for s in listed if s["id"] == site_id)
+                    changes = {"status": new_status, **({"notes": new_notes} if new_notes else {})}
                     try:
-                        reg.update_site(who, site_id, current["version"], status=new_status)
+                        version = reg.update_site(who, site_id, current["version"], **changes)
+                        if archive:
+                            reg.archive_site(who, site_id, version)
                         st.success(t("reg_updated", lang))
                     except SiteFinderError as err:
                         st.error(str(err))
@@ -667,8 +672,12 @@ def registry_panel(result: ScoredSites, ds: Dataset, key: str, lang: str) -> Non
         if shortlist is None:
             st.caption(t("reg_need_both", lang))
         else:
-            st.dataframe(shortlist.drop(columns=["application_id", "site_id"]), hide_index=True, width="stretch",
-                         key="reg_shortlist_table")
+            st.dataframe(shortlist.drop(columns=["application_id", "site_id", "rank_for_site"]), hide_index=True,
+                         width="stretch", key="reg_shortlist_table")
+            st.markdown(f"**{t('reg_per_site', lang)}**")
+            per_site = shortlist.sort_values(["site", "rank_for_site"])
+            st.dataframe(per_site[["site", "rank_for_site", "application", "score", "why (points)"]], hide_index=True,
+                         width="stretch", key="reg_per_site_table")
             with st.form("allocate"):
                 pair = st.selectbox(t("reg_allocate_pair", lang), list(range(len(shortlist))),
                                     format_func=lambda i: f"{shortlist['application'].iloc[i]} -> "
@@ -706,7 +715,7 @@ def shortlists(reg: Registry, ds: Dataset, key: str, weights: dict[str, float]) 
         cluster[p] = [cluster_fit(ds, s["geometry"], PROFILES[p]) for s in available]
     out = match(pd.DataFrame(apps).set_index("id"), site_frame, pd.DataFrame(access, index=site_frame.index),
                 pd.DataFrame(cluster, index=site_frame.index), weights=weights)
-    best = out[(~out["excluded"]) & (out["rank_for_application"] <= 3)].sort_values(
+    best = out[(~out["excluded"]) & ((out["rank_for_application"] <= 3) | (out["rank_for_site"] <= 3))].sort_values(
         ["application_id", "rank_for_application"])
     names = {a["id"]: a["company"] for a in apps}
     sites_ = {s["id"]: s["name"] for s in available}
@@ -716,6 +725,7 @@ def shortlists(reg: Registry, ds: Dataset, key: str, weights: dict[str, float]) 
     return pd.DataFrame({"application": best["application_id"].map(names).to_numpy(),
                          "site": best["site_id"].map(sites_).to_numpy(),
                          "rank": best["rank_for_application"].to_numpy(),
+                         "rank_for_site": best["rank_for_site"].to_numpy(),
                          "score": best["score"].round(1).to_numpy(), "why (points)": why,
                          "application_id": best["application_id"].to_numpy(), "site_id": best["site_id"].to_numpy()})
 

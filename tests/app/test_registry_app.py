@@ -39,7 +39,10 @@ def test_save_register_shortlist_and_audit(tmp_path, monkeypatch):
     at.number_input(key="app_entry").set_value(30)
     submit(at, "Registrera ansökan")
     assert any("Nordlogistik AB" in s.value for s in at.success)
-    shortlist = next(df.value for df in at.dataframe if "application" in df.value.columns)
+    shortlist = next(df.value for df in at.dataframe if "application" in df.value.columns
+                     and "rank" in df.value.columns)
+    per_site = next(df.value for df in at.dataframe if "rank_for_site" in df.value.columns)
+    assert per_site["site"].tolist() == ["Eriksberg 3:10"] and per_site["rank_for_site"].tolist() == [1]
     assert shortlist["application"].tolist() == ["Nordlogistik AB"]
     assert shortlist["site"].tolist() == ["Eriksberg 3:10"] and shortlist["rank"].tolist() == [1]
     reg = open_registry(url)
@@ -47,6 +50,13 @@ def test_save_register_shortlist_and_audit(tmp_path, monkeypatch):
     assert [(e["entity"], e["action"], e["who"]) for e in trail] == [
         ("site", "create", "officer (open mode)"), ("application", "create", "officer (open mode)")]
     assert reg.sites()[0]["parcel_ids"] == (pid,)
+    at.run()
+    at.selectbox(key="reg_edit_status").set_value("reserved")
+    at.text_input(key="reg_edit_notes").input("Visning 3 december")
+    submit(at, "Ändra status")
+    assert reg.sites()[0]["status"] == "reserved" and reg.sites()[0]["notes"] == "Visning 3 december"
+    at.selectbox(key="reg_edit_status").set_value("available")
+    submit(at, "Ändra status")
     submit(at, "Besluta markanvisning")
     decision = reg.audit_trail(entity="application")[-1]
     assert decision["action"] == "allocate" and decision["weights"]["many_jobs"] == pytest.approx(0.2)
