@@ -32,6 +32,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from errors import SiteFinderError
 
@@ -292,7 +293,11 @@ def open_registry(url: str, *, municipality: shapely.Geometry | None = None) -> 
     -------
     Registry
     """
-    engine = create_engine(url, future=True)
+    try:
+        engine = create_engine(url, future=True)
+    except (ArgumentError, ImportError) as err:
+        raise RegistryError(f"the registry database URL '{url}' cannot be used ({err}); set SITEFINDER_DATABASE_URL "
+                            "to e.g. sqlite:///registry.sqlite or postgresql+psycopg2://user:pw@host/db") from err
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # durable, concurrent-safe SQLite
@@ -301,7 +306,11 @@ def open_registry(url: str, *, municipality: shapely.Geometry | None = None) -> 
             cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA busy_timeout=5000")
             cur.close()
-    migrate(engine)
+    try:
+        migrate(engine)
+    except SQLAlchemyError as err:
+        raise RegistryError(f"could not open the registry database ({type(err).__name__}: {str(err)[:200]}); check "
+                            "that it is reachable and writable, or set SITEFINDER_DATABASE_URL") from err
     return Registry(engine, municipality)
 
 

@@ -146,3 +146,10 @@ def test_killed_writer_leaves_the_database_consistent(tmp_path):
     assert [e["action"] for e in reg.audit_trail()] == ["create"]
     with reg.engine.connect() as conn:
         assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+
+
+def test_unusable_database_gives_a_clear_message(tmp_path):
+    with pytest.raises(RegistryError, match=r"cannot be used.*SITEFINDER_DATABASE_URL"):
+        open_registry("nonsense://nowhere")
+    with pytest.raises(RegistryError, match="could not open the registry database"):
+        open_registry(f"sqlite:///{tmp_path / 'missing-folder' / 'reg.sqlite'}")
