@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import shapely
 import shapely.geometry
-import shapely.ops
 
 
 def parcel_at(parcels_wgs84: gpd.GeoDataFrame, lat: float, lon: float, *, tolerance_deg: float = 0.00005) -> str | None:
@@ -41,9 +41,6 @@ def parcel_at(parcels_wgs84: gpd.GeoDataFrame, lat: float, lon: float, *, tolera
     return None
 
 
-_TO_3006 = None
-
-
 def drawn_area(features: list | None) -> shapely.Geometry | None:
     """The last polygon drawn on the map (GeoJSON features in WGS84) in EPSG:3006, or None.
 
@@ -59,7 +56,6 @@ def drawn_area(features: list | None) -> shapely.Geometry | None:
     """
     from pyproj import Transformer
 
-    global _TO_3006
     if not features:
         return None
     polygons = [f.get("geometry") for f in features if isinstance(f, dict)
@@ -70,8 +66,8 @@ def drawn_area(features: list | None) -> shapely.Geometry | None:
         geom = shapely.geometry.shape(polygons[-1])
     except (TypeError, ValueError, KeyError, AttributeError):
         return None
-    _TO_3006 = _TO_3006 or Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True)
-    projected = shapely.ops.transform(_TO_3006.transform, geom)
+    to_3006 = Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True)
+    projected = shapely.transform(geom, lambda xy: np.column_stack(to_3006.transform(xy[:, 0], xy[:, 1])))
     if projected.is_empty or not projected.is_valid or projected.area <= 0:
         return None
     return projected
