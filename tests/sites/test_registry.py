@@ -28,6 +28,15 @@ def url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'registry.sqlite'}"
         return
+    yield from _pg_schema()
+
+
+@pytest.fixture()
+def pg_url():
+    yield from _pg_schema()
+
+
+def _pg_schema():
     base = _pg_url()
     if not base:
         if os.environ.get("CI"):
@@ -92,10 +101,8 @@ def test_decision_is_logged_with_the_weights(url):
     assert decision["action"] == "allocate" and decision["weights"] == {"many_jobs": 0.5, "area_fit": 0.5}
 
 
-def test_postgis_geometry_column(url):
-    if not url.startswith("postgresql"):
-        pytest.skip("PostGIS only")
-    reg = open_registry(url)
+def test_postgis_geometry_column(pg_url):
+    reg = open_registry(pg_url)
     reg.add_site("a", name="P", status="idea", geometry=PLOT)
     with reg.engine.connect() as conn:
         area, srid = conn.execute(text("SELECT ST_Area(geom), ST_SRID(geom) FROM sites")).one()
