@@ -22,6 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from benchmarks import save_results  # noqa: E402
+
 FRAME = "iframe[title='streamlit_folium.st_folium']"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
@@ -166,9 +169,7 @@ def main() -> None:
     payload_part(results)
     browser_part(results)
     print(json.dumps(results, indent=2))
-    out = ROOT / "benchmarks" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "app_render.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    save_results("app_render", results)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import save_results  # noqa: E402
 
 CHILD = r"""
 import json, time, warnings
@@ -54,10 +57,7 @@ def main() -> None:
     for name, sec in per_layer.items():
         print(f"  {name:<15} {sec * 1000:7.0f} ms")
     print(f"  all layers: {med['load_s']:.2f} s; with imports: {med['total_s']:.2f} s (target < 3 s)")
-    out = ROOT / "benchmarks" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "load_demo.json").write_text(json.dumps({"median": med, "per_layer_s": per_layer, "runs": runs},
-                                                   indent=2) + "\n", encoding="utf-8")
+    save_results("load_demo", {"median": med, "per_layer_s": per_layer, "runs": runs})
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import statistics
 import sys
 import time
@@ -16,6 +15,7 @@ import pandas as pd  # noqa: E402
 
 from analysis.matching import match  # noqa: E402
 from analysis.profiles import PROFILES  # noqa: E402
+from benchmarks import save_results  # noqa: E402
 
 
 def main() -> None:
@@ -38,9 +38,7 @@ def main() -> None:
     result = {"median_s": statistics.median(times), "pairs": len(out), "excluded": int(out["excluded"].sum())}
     print(f"matching 100 applications x 1,000 sites ({len(out):,} pairs): median {result['median_s']:.2f} s"
           "   [target < 1 s]")
-    out_dir = ROOT / "benchmarks" / "results"
-    out_dir.mkdir(exist_ok=True)
-    (out_dir / "matching.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    save_results("matching", result)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import statistics
 import sys
 import time
@@ -15,6 +14,7 @@ sys.path.insert(0, str(ROOT))
 warnings.simplefilter("ignore")
 
 from analysis.profiles import PROFILES  # noqa: E402
+from benchmarks import save_results  # noqa: E402
 from sites.dataset import load_dataset  # noqa: E402
 from sites.indicators import load_or_compute  # noqa: E402
 from sites.prospectus import prospectus_pdf  # noqa: E402
@@ -35,9 +35,7 @@ def main() -> None:
         results[name] = {"median_s": statistics.median(times), "first_s": times[0]}
         print(f"prospectus, {name}: median {statistics.median(times):.2f} s per page (first {times[0]:.2f} s)"
               "   [target < 3 s]")
-    out = ROOT / "benchmarks" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "prospectus.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    save_results("prospectus", results)
 
 
 if __name__ == "__main__":

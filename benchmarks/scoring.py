@@ -25,7 +25,7 @@ from analysis.labour import labour_pool, origins_from_cells  # noqa: E402
 from analysis.profiles import PROFILES  # noqa: E402
 from analysis.robustness import weight_robustness  # noqa: E402
 from analysis.scoring import rank, weight_vector  # noqa: E402
-from benchmarks import synthetic  # noqa: E402
+from benchmarks import save_results, synthetic  # noqa: E402
 
 PRECOMPUTE = r"""
 import json, tempfile, time, warnings
@@ -132,9 +132,7 @@ def main() -> None:
     e = results["export_100k"]
     print(f"score (with 1,000-draw robustness) + export 100,000 parcels: score {e['score_s']:.1f} s, "
           f"write {e['write_s']:.1f} s, peak memory {e['peak_rss_mb']:.0f} MB   [target <= 1 GB]")
-    out = ROOT / "benchmarks" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "scoring.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    save_results("scoring", results)
 
 
 if __name__ == "__main__":

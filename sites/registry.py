@@ -41,6 +41,15 @@ SITE_STATUSES = ("idea", "available", "reserved", "allocated", "built")
 APPLICATION_STATUSES = ("open", "shortlisted", "allocated", "withdrawn", "rejected")
 
 metadata = MetaData()
+
+
+def _record_columns() -> list[Column]:
+    """Columns every editable record has: archive flag, version for conflict checks, timestamps."""
+    return [Column("archived", Boolean, nullable=False, default=False),
+            Column("version", Integer, nullable=False, default=1),
+            Column("created_at", DateTime, nullable=False),
+            Column("updated_at", DateTime, nullable=False)]
+
 schema_version = Table("schema_version", metadata, Column("version", Integer, nullable=False))
 sites = Table(
     "sites", metadata,
@@ -55,10 +64,7 @@ sites = Table(
     Column("geometry_wkt", Text, nullable=False),
     Column("notes", Text, nullable=False, default=""),
     Column("contact", String(200), nullable=False, default=""),
-    Column("archived", Boolean, nullable=False, default=False),
-    Column("version", Integer, nullable=False, default=1),
-    Column("created_at", DateTime, nullable=False),
-    Column("updated_at", DateTime, nullable=False),
+    *_record_columns(),
 )
 applications = Table(
     "applications", metadata,
@@ -72,10 +78,7 @@ applications = Table(
     Column("vehicle_trips_per_day", Integer, nullable=False, default=0),
     Column("innovation", Boolean, nullable=False, default=False),
     Column("status", String(20), nullable=False, default="open"),
-    Column("archived", Boolean, nullable=False, default=False),
-    Column("version", Integer, nullable=False, default=1),
-    Column("created_at", DateTime, nullable=False),
-    Column("updated_at", DateTime, nullable=False),
+    *_record_columns(),
 )
 audit = Table(
     "audit", metadata,
