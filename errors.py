@@ -62,3 +62,27 @@ def problems_message(subject: str, problems: list[str]) -> str:
 
 class ParameterError(ValueError, SiteFinderError):
     """A user-chosen parameter (profile, weight, filter, format) is unknown or out of range."""
+
+
+class RegistryError(ValueError, SiteFinderError):
+    """Invalid registry input, an unknown record, or an unusable registry database.
+
+    Input is invalid when, e.g., an area is negative or not finite, a status or profile unknown,
+    a text too long or holding control characters, or a geometry outside the municipality.
+    """
+
+
+class ArchivedRecordError(RegistryError):
+    """The record is archived: archived records are kept for the trail and cannot be edited."""
+
+
+class DecisionError(RegistryError):
+    """An allocation decision does not fit the records' current state.
+
+    The application is not open, the site not available, either is archived or unknown:
+    reload the shortlist and decide again.
+    """
+
+
+class ConflictError(RuntimeError, SiteFinderError):
+    """Someone else saved the record after it was read: reload and apply the change again."""

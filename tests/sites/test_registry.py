@@ -6,49 +6,17 @@ import os
 import subprocess
 import sys
 import textwrap
-import uuid
 
 import pytest
 import shapely
 from shapely.geometry import box
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
 
 from sites.registry import ConflictError, RegistryError, migrate, open_registry
 
 BOTKYRKA = box(655_000, 6_555_000, 668_000, 6_572_000)
 PLOT = box(661_000, 6_569_000, 661_100, 6_569_080)  # 8,000 m2
-
-
-def _pg_url() -> str | None:
-    return os.environ.get("SITEFINDER_TEST_PG_URL")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'registry.sqlite'}"
-        return
-    yield from _pg_schema()
-
-
-@pytest.fixture()
-def pg_url():
-    yield from _pg_schema()
-
-
-def _pg_schema():
-    base = _pg_url()
-    if not base:
-        if os.environ.get("CI"):
-            pytest.fail("SITEFINDER_TEST_PG_URL is not set: .ci/run starts PostgreSQL and sets it")
-        pytest.skip("no PostgreSQL here (set SITEFINDER_TEST_PG_URL)")
-    schema = f"t_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(base)
-    with engine.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    yield f"{base}?options=-csearch_path%3D{schema},public"
-    with engine.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
 
 
 def test_save_edit_archive_and_audit(url):
@@ -95,7 +63,8 @@ def test_decision_is_logged_with_the_weights(url):
     sid = reg.add_site("anna", name="Plot", status="available", geometry=PLOT)
     aid = reg.add_application("anna", company="Logistik AB", profile="logistics", area_need_m2=8000, jobs=90,
                               entry_level_jobs=30)
-    reg.record_decision("nämnden", aid, sid, {"many_jobs": 0.5, "area_fit": 0.5})
+    reg.record_decision("nämnden", aid, sid, {"many_jobs": 0.5, "area_fit": 0.5}, application_version=1,
+                        site_version=1)
     assert reg.applications()[0]["status"] == "allocated" and reg.sites()[0]["status"] == "allocated"
     decision = reg.audit_trail(entity="application", entity_id=aid)[-1]
     assert decision["action"] == "allocate" and decision["weights"] == {"many_jobs": 0.5, "area_fit": 0.5}
@@ -104,7 +73,7 @@ def test_decision_is_logged_with_the_weights(url):
 def test_postgis_geometry_column(pg_url):
     reg = open_registry(pg_url)
     reg.add_site("a", name="P", status="idea", geometry=PLOT)
-    with reg.engine.connect() as conn:
+    with create_engine(pg_url).connect() as conn:
         area, srid = conn.execute(text("SELECT ST_Area(geom), ST_SRID(geom) FROM sites")).one()
     assert area == pytest.approx(8000) and srid == 3006
 
@@ -122,10 +91,17 @@ def test_old_schema_is_migrated(tmp_path):
             "BOOLEAN NOT NULL, version INTEGER NOT NULL, created_at DATETIME NOT NULL, updated_at DATETIME NOT NULL)"))
         conn.execute(text("INSERT INTO sites VALUES (1, 'Old', 'idea', 10, 'none', NULL, '[]', "
                           f"'{shapely.to_wkt(PLOT)}', '', '', 0, 1, '2025-01-01', '2025-01-01')"))
-    assert migrate(engine) == 2
+        conn.execute(text("CREATE TABLE audit (id INTEGER PRIMARY KEY, at DATETIME NOT NULL, who VARCHAR(200) NOT "
+                          "NULL, entity VARCHAR(20) NOT NULL, entity_id INTEGER NOT NULL, action VARCHAR(20) NOT NULL, "
+                          "old TEXT NOT NULL, new TEXT NOT NULL, weights TEXT NOT NULL)"))
+        conn.execute(text("INSERT INTO audit VALUES (1, '2025-01-01', 'a', 'site', 1, 'create', '{}', '{}', '{}')"))
+    assert migrate(engine) == 3
     reg = open_registry(f"sqlite:///{path}")
     assert reg.sites()[0]["name"] == "Old" and reg.sites()[0]["building_right_m2"] is None
     reg.update_site("a", 1, 1, building_right_m2=500)
+    with engine.begin() as conn, pytest.raises(DBAPIError, match="append-only"):  # v3: old trail guarded too
+        conn.execute(text("DELETE FROM audit WHERE id = 1"))
+    assert [e["action"] for e in reg.audit_trail()] == ["create", "update"]
 
 
 def test_killed_writer_leaves_the_database_consistent(tmp_path):
@@ -136,10 +112,10 @@ def test_killed_writer_leaves_the_database_consistent(tmp_path):
         import os, sys
         sys.path.insert(0, {str(os.getcwd())!r})
         from shapely.geometry import box
-        from sqlalchemy import insert
+        from sqlalchemy import create_engine, insert
         from sites.registry import open_registry, sites, _now
-        reg = open_registry({url!r})
-        with reg.engine.begin() as conn:
+        open_registry({url!r})
+        with create_engine({url!r}).begin() as conn:
             conn.execute(insert(sites).values(name="Half-written", status="idea", area_m2=1, plan_status="none",
                          parcel_ids="[]", geometry_wkt="POLYGON EMPTY", notes="", contact="", archived=False,
                          version=1, created_at=_now(), updated_at=_now()))
@@ -151,7 +127,7 @@ def test_killed_writer_leaves_the_database_consistent(tmp_path):
     reg = open_registry(url)
     assert [s["name"] for s in reg.sites()] == ["Before"]
     assert [e["action"] for e in reg.audit_trail()] == ["create"]
-    with reg.engine.connect() as conn:
+    with create_engine(url).connect() as conn:
         assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
 
 
