@@ -709,7 +709,8 @@ _AUDIT_REFUSAL = ("the audit trail is append-only: entries cannot be changed or 
 def _guard_audit(conn: Connection) -> None:
     """Make the audit table append-only in the database: UPDATE, DELETE (and TRUNCATE) fail.
 
-    SQLite: ``BEFORE UPDATE``/``BEFORE DELETE`` triggers that ``RAISE(ABORT, ...)``. PostgreSQL: a
+    SQLite: ``BEFORE UPDATE``/``BEFORE DELETE`` triggers that ``RAISE(ABORT, ...)``, and a
+    ``BEFORE INSERT`` trigger refusing a reused id (``INSERT OR REPLACE`` would overwrite silently). PostgreSQL: a
     PL/pgSQL trigger function raising an exception, fired before each row's UPDATE or DELETE and
     before TRUNCATE. Idempotent.
     """
@@ -717,6 +718,11 @@ def _guard_audit(conn: Connection) -> None:
         for op in ("UPDATE", "DELETE"):
             conn.exec_driver_sql(f"CREATE TRIGGER IF NOT EXISTS audit_no_{op.lower()} BEFORE {op} ON audit "
                                  f"BEGIN SELECT RAISE(ABORT, '{_AUDIT_REFUSAL}'); END")
+        # INSERT OR REPLACE deletes the old row without firing delete triggers (unless the
+        # connection enables recursive_triggers): refuse an insert that reuses an existing id.
+        conn.exec_driver_sql("CREATE TRIGGER IF NOT EXISTS audit_no_replace BEFORE INSERT ON audit WHEN NEW.id IS NOT "
+                             "NULL AND EXISTS (SELECT 1 FROM audit WHERE id = NEW.id) "
+                             f"BEGIN SELECT RAISE(ABORT, '{_AUDIT_REFUSAL}'); END")
     elif conn.dialect.name == "postgresql":
         conn.exec_driver_sql(
             "CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN "

@@ -135,19 +135,27 @@ def check_number(problems: list[str], label: str, value: Any, *, minimum: float,
         problems.append(f"{label} is {number}; enter a finite number")
         return None
     if integer and not number.is_integer():
-        problems.append(f"{label} must be a whole number, not {number:g}")
+        problems.append(f"{label} must be a whole number, not {_shown(number)}")
         return None
     if number < minimum or (above_minimum and number == minimum):
         if minimum == 0:
             rule = "must be above zero" if above_minimum else "cannot be negative"
         else:
-            rule = f"must be {'above' if above_minimum else 'at least'} {minimum:,g}"
-        problems.append(f"{label} {rule} (got {number:,g})")
+            rule = f"must be {'above' if above_minimum else 'at least'} {_shown(minimum)}"
+        problems.append(f"{label} {rule} (got {_shown(number)})")
         return None
     if number > maximum:
-        problems.append(f"{label} is {number:,g}; the most accepted is {maximum:,g}")
+        problems.append(f"{label} is {_shown(number)}; the most accepted is {_shown(maximum)}")
         return None
     return int(number) if integer else number
+
+
+def _shown(number: float) -> str:
+    """A number as an officer reads it: 10,000,000 and 12.5, not 1e+07."""
+    number = float(number)
+    if number.is_integer() and abs(number) < 1e15:
+        return f"{number:,.0f}"
+    return f"{number:,.6g}"
 
 
 def check_choice(problems: list[str], label: str, value: Any, choices: Collection[str]) -> str:
