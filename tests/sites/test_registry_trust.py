@@ -356,3 +356,20 @@ def test_case5_out_of_range_ids_and_versions_refused(url):
             call()
         _no_sql(err.value)
     assert reg.sites()[0]["version"] == 1
+
+
+def test_case4_existing_postgres_database_gets_the_audit_guard(pg_url):
+    _registry_with_pair(pg_url)
+    engine = create_engine(pg_url)
+    with engine.begin() as conn:  # make it a version-2 database as the previous release left it
+        conn.execute(text("DROP TRIGGER audit_no_change ON audit"))
+        conn.execute(text("DROP TRIGGER audit_no_truncate ON audit"))
+        conn.execute(text("UPDATE schema_version SET version = 2"))
+        conn.execute(text("UPDATE audit SET who = 'rewritten' WHERE id = 1"))  # possible before the migration
+    reopened = open_registry(pg_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version FROM schema_version")).scalar() == 3
+        with pytest.raises(DBAPIError, match="append-only"):
+            conn.execute(text("DELETE FROM audit WHERE id = 1"))
+    engine.dispose()
+    assert [e["who"] for e in reopened.audit_trail()] == ["rewritten", "anna"]
