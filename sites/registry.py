@@ -317,7 +317,7 @@ class Registry:
         if building_right_m2 is not None:
             building_right_m2 = rules.check_number(problems, "the building right", building_right_m2, minimum=0.0,
                                                    maximum=rules.AREA_MAX_M2)
-        notes = rules.check_text(problems, "the notes", notes, max_chars=rules.NOTES_MAX, multiline=True)
+        notes = rules.check_text(problems, "the notes field", notes, max_chars=rules.NOTES_MAX, multiline=True)
         contact = rules.check_text(problems, "the contact", contact, max_chars=rules.CONTACT_MAX)
         area = self._check_geometry(problems, geometry)
         if problems:
@@ -374,7 +374,7 @@ class Registry:
                                   integer=True)
         entry = rules.check_number(problems, "the number of entry-level jobs", entry_level_jobs, minimum=0,
                                    maximum=rules.JOBS_MAX, integer=True)
-        trips = rules.check_number(problems, "the vehicle trips per day", vehicle_trips_per_day, minimum=0,
+        trips = rules.check_number(problems, "the number of vehicle trips per day", vehicle_trips_per_day, minimum=0,
                                    maximum=rules.TRIPS_MAX, integer=True)
         timing = rules.check_text(problems, "the timing", timing, max_chars=rules.TIMING_MAX)
         if not isinstance(innovation, (bool, np.bool_)):

@@ -177,7 +177,7 @@ def test_case4_non_finite_and_negative_numbers_refused(url):
                            ({"jobs": 12.5}, "the number of jobs must be a whole number"),
                            ({"jobs": True}, "the number of jobs must be a number, not bool"),
                            ({"jobs": 10**12}, "the most accepted is 100,000"),
-                           ({"vehicle_trips_per_day": math.inf}, "the vehicle trips per day is inf")):
+                           ({"vehicle_trips_per_day": math.inf}, "the number of vehicle trips per day is inf")):
         with pytest.raises(RegistryError, match=reason) as err:
             reg.add_application("x", **{**app, **change})
         _no_sql(err.value)
@@ -303,7 +303,7 @@ def test_case5_nul_text_refused(url):
             reg.add_application("x", **{"company": "AB", "profile": "office", "area_need_m2": 100.0, "jobs": 1,
                                         field: "A\x00B"})
     sid = reg.add_site("x", name="Good", status="idea", geometry=PLOT)
-    with pytest.raises(RegistryError, match=r"the notes contains the control character U\+0000"):
+    with pytest.raises(RegistryError, match=r"the notes field contains the control character U\+0000"):
         reg.update_site("x", sid, 1, notes="line\x00")
     with pytest.raises(RegistryError, match=r"the officer name contains the control character"):
         reg.update_site("ev\x00il", sid, 1, notes="ok")
@@ -319,7 +319,7 @@ def test_case5_over_long_text_refused_and_limits_fit(url):
     _no_sql(err.value)
     with pytest.raises(RegistryError, match="the contact is 5,000 characters long"):
         reg.add_site("x", name="P", status="idea", geometry=PLOT, contact="c" * 5000)
-    with pytest.raises(RegistryError, match="the notes is 4,001 characters long"):
+    with pytest.raises(RegistryError, match="the notes field is 4,001 characters long"):
         reg.add_site("x", name="P", status="idea", geometry=PLOT, notes="n" * 4001)
     with pytest.raises(RegistryError, match="the officer name is 201 characters long"):
         reg.add_site("o" * 201, name="P", status="idea", geometry=PLOT)
