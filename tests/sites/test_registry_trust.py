@@ -13,9 +13,12 @@ from __future__ import annotations
 import logging
 import math
 import sqlite3
+import unicodedata
 import warnings
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from shapely.geometry import Polygon, box
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
@@ -373,3 +376,27 @@ def test_case4_existing_postgres_database_gets_the_audit_guard(pg_url):
             conn.execute(text("DELETE FROM audit WHERE id = 1"))
     engine.dispose()
     assert [e["who"] for e in reopened.audit_trail()] == ["rewritten", "anna"]
+
+
+_BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+
+
+def _unstorable(text_: str, allowed: str = "") -> bool:
+    return any((unicodedata.category(c) in ("Cc", "Cs") and c not in allowed) or c in _BIDI for c in text_)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.text(max_size=260), notes=st.text(max_size=60))
+def test_case5_any_text_is_stored_exactly_or_refused_with_a_project_error(url, name, notes):
+    expect_refusal = (not name.strip() or len(name.strip()) > 200 or _unstorable(name.strip())
+                      or _unstorable(notes.strip(), allowed="\n\r\t"))
+    reg = open_registry(url)
+    try:
+        sid = reg.add_site("x", name=name, status="idea", geometry=PLOT, notes=notes)
+    except RegistryError as err:  # a driver error (NUL, length, encoding) would not be a RegistryError
+        _no_sql(err)
+        assert expect_refusal, str(err)
+        return
+    assert not expect_refusal
+    stored = next(s for s in reg.sites() if s["id"] == sid)
+    assert (stored["name"], stored["notes"]) == (name.strip(), notes.strip())
