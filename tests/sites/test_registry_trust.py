@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import sqlite3
+import threading
 import unicodedata
 import warnings
 
@@ -400,3 +401,31 @@ def test_case5_any_text_is_stored_exactly_or_refused_with_a_project_error(url, n
     assert not expect_refusal
     stored = next(s for s in reg.sites() if s["id"] == sid)
     assert (stored["name"], stored["notes"]) == (name.strip(), notes.strip())
+
+
+def test_case4_simultaneous_decisions_allocate_a_site_once(url):
+    reg, first, sid = _registry_with_pair(url)
+    second = reg.add_application("bo", company="Lager AB", profile="logistics", area_need_m2=7000, jobs=40)
+    start = threading.Barrier(2)
+    outcomes: dict[int, str] = {}
+
+    def decide(aid: int) -> None:
+        own = open_registry(url)  # each officer's server process has its own connection pool
+        start.wait()
+        try:
+            own.record_decision(f"officer {aid}", aid, sid, WEIGHTS, application_version=1, site_version=1)
+            outcomes[aid] = "allocated"
+        except (DecisionError, ConflictError) as err:
+            outcomes[aid] = type(err).__name__
+
+    threads = [threading.Thread(target=decide, args=(aid,)) for aid in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(outcomes) == 2 and list(outcomes.values()).count("allocated") == 1, outcomes
+    winner = next(aid for aid, outcome in outcomes.items() if outcome == "allocated")
+    assert [(a["id"], a["status"]) for a in reg.applications()] == [
+        (aid, "allocated" if aid == winner else "open") for aid in (first, second)]
+    site_entries = [e for e in reg.audit_trail(entity="site", entity_id=sid) if e["action"] == "allocate"]
+    assert [e["new"]["application_id"] for e in site_entries] == [winner]
