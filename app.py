@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
+import logging
 import os
 import secrets
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -18,24 +17,24 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import streamlit as st
-from streamlit.errors import StreamlitSecretNotFoundError
 from streamlit_folium import st_folium
 
 import layers
 from analysis.isochrones import isochrones
-from analysis.matching import DEFAULT_MATCH_WEIGHTS, MATCH_CRITERIA, match
+from analysis.matching import DEFAULT_MATCH_WEIGHTS
 from analysis.profiles import CRITERIA, PROFILES, Profile
 from errors import SiteFinderError
 from layers.reader import as_bytes_io
 from layers.transit import route_lines, stop_modes
 from layers.zoning import OP_CATEGORIES
-from settings import CACHE_DIR, DATABASE_URL, DISPLAY_CRS, MUNICIPALITY_CODE
+from settings import DATABASE_URL, DISPLAY_CRS, MUNICIPALITY_CODE
 from sites import export
 from sites.dataset import Dataset, DataSources, load_dataset
 from sites.display import display_parcels, score_grid
 from sites.indicators import Networks, build_networks, load_or_compute
 from sites.prospectus import prospectus_pdf
 from sites.registry import SITE_STATUSES, Registry, open_registry
+from sites.safe_text import markdown_text as md
 from sites.scored import Filters, ScoredSites, Scorer, customised
 from sites.selection import drawn_area, parcel_at
 from sites.share import (
@@ -47,84 +46,95 @@ from sites.share import (
     decode,
     encode,
     investor_link,
-    verify,
+    is_investor_link,
+    read_investor_link,
 )
+from sites.shortlist import shortlists as site_shortlists
+from ui.auth import link_secret, officer_name, officer_signed_in
+from ui.cache import DatasetCache, dataset_cache
 from ui.colours import viridis
 from ui.i18n import LANGUAGES, PLAN_STATUS_LABELS, criterion_label, profile_label, t
 from ui.map_builder import MapLayers, build_map, population_png, score_layer
 
 st.set_page_config(page_title="Södra Porten site finder", page_icon="🗺️", layout="wide")
+log = logging.getLogger("sitefinder.app")
 
 MAX_UPLOAD_MB = 50
 AREA_SLIDER_MAX = 60_000
 
 
 # --------------------------------------------------------------------------- cached data
-@st.cache_resource(show_spinner=False)
-def dataset(uploads: tuple[tuple[str, str], ...]) -> Dataset:
-    """The dataset: demo files, with uploaded layers (keyed by checksum) replacing theirs."""
-    sources = {layer: as_bytes_io(st.session_state["upload_bytes"][digest], name)
-               for layer, name, digest in ((u[0], *u[1].split("|", 1)) for u in uploads)}
-    return load_dataset(DataSources(**sources))
+def bundle(uploads: tuple) -> DatasetCache:
+    """The dataset in force and what is derived from it (see :mod:`ui.cache` for lifetimes).
 
-
-@st.cache_resource(show_spinner=False)
-def indicator_store() -> dict:
-    """Process-wide store of computed indicators, shared by all sessions (read-only once made)."""
-    return {"lock": threading.Lock()}
-
-
-def indicators(key: str, ds: Dataset, lang: str):
-    """Routing indicators of a dataset: from memory, else the disk cache, else computed with a progress bar.
-
-    Kept outside ``st.cache_resource`` so the progress bar is never replayed into another session.
+    The shipped dataset is kept for the server's life; a dataset with uploaded layers (keyed by
+    their checksums) is held by this session and freed when the last session using it ends.
     """
-    store = indicator_store()
-    if key not in store:
-        with store["lock"]:
-            if key not in store:
-                bar = st.progress(0.0, text=t("computing", lang))
-                store[key] = load_or_compute(ds, progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
-                bar.empty()
-    return store[key]
+    key = ds_key(uploads)
+    if not uploads:
+        return dataset_cache(key, lambda: load_dataset(DataSources()), pinned=True)
+    store = st.session_state["upload_bytes"]
+    cache = dataset_cache(key, lambda: load_dataset(DataSources(**{
+        layer: as_bytes_io(store[digest], name) for layer, (name, digest) in uploads})), pinned=False)
+    st.session_state["dataset_cache"] = cache
+    return cache
 
 
-@st.cache_resource(show_spinner=False)
-def networks(ds_key: str, _ds: Dataset) -> Networks:
+def indicators(cache: DatasetCache, lang: str):
+    """Routing indicators of a dataset: from memory, else the disk cache, else computed with a progress bar."""
+    def build():
+        bar = st.progress(0.0, text=t("computing", lang))
+        value = load_or_compute(cache.dataset, progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
+        bar.empty()
+        return value
+
+    return cache.memo("indicators", (), build, max_entries=1)
+
+
+def networks(cache: DatasetCache) -> Networks:
     """Car, walk and public-transport networks for isochrones."""
-    return build_networks(_ds)
+    return cache.memo("networks", (), lambda: build_networks(cache.dataset), max_entries=1)
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def scorer(ds_key: str, profile_id: tuple, _profile: Profile, _ds: Dataset, _table: pd.DataFrame) -> Scorer:
+def scorer(cache: DatasetCache, profile: Profile, table: pd.DataFrame) -> Scorer:
     """Criterion values and exclusions for one profile (reused for every weight)."""
-    return Scorer.build(_ds.parcels, _table, _profile)
+    return cache.memo("scorer", profile_key(profile), lambda: Scorer.build(cache.dataset.parcels, table, profile),
+                      max_entries=16)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def scored(ds_key: str, profile_id: tuple, weights: tuple, filters: Filters, lang: str,
-           _scorer: Scorer) -> ScoredSites:
+def scored(cache: DatasetCache, profile: Profile, weights: dict[str, float], filters: Filters, lang: str,
+           table: pd.DataFrame) -> ScoredSites:
     """Scores, ranks, robustness and explanations for one set of weights and filters."""
-    return _scorer.score(dict(weights), filters, lang=lang)
+    args = (profile_key(profile), tuple(sorted(weights.items())), filters, lang)
+    return cache.memo("scored", args, lambda: scorer(cache, profile, table).score(dict(weights), filters, lang=lang),
+                      max_entries=32)
 
 
-@st.cache_resource(show_spinner=False)
-def static_layers(ds_key: str, _ds: Dataset) -> dict:
+def profile_key(profile: Profile) -> tuple:
+    """What identifies a (possibly customised) profile."""
+    return (profile.key, profile.m2_per_job, profile.plot_ratio, profile.min_plot_m2)
+
+
+def static_layers(cache: DatasetCache) -> dict:
     """Map layers that do not depend on the score, in WGS84 (built once per dataset)."""
-    feed = _ds.feed
+    return cache.memo("static_layers", (), lambda: _static_layers(cache.dataset), max_entries=1)
+
+
+def _static_layers(ds: Dataset) -> dict:
+    feed = ds.feed
     modes = stop_modes(feed)
     stops = feed.stops.assign(mode=modes.to_numpy())
     rail = stops[stops["mode"].str.contains("metro|rail")]
     bus = stops[stops["mode"] == "bus"]
-    junctions = layers.roads.motorway_junctions(_ds.roads).drop_duplicates("junction_name")
-    premises = _ds.premises.assign(label=[
-        f"<b>{r.premises_type}</b> {r.floor_area_m2:,.0f} m²<br>{r.address}<br>"
+    junctions = layers.roads.motorway_junctions(ds.roads).drop_duplicates("junction_name")
+    premises = ds.premises.assign(label=[
+        f"{r.premises_type} {r.floor_area_m2:,.0f} m²\n{r.address}\n"
         + (f"ledig sedan {r.vacant_since}" if r.vacant else "uthyrd")
-        + (f"<br>{r.asking_rent_sek_m2_year:,.0f} kr/m²/år" if pd.notna(r.asking_rent_sek_m2_year) else "")
-        for r in _ds.premises.itertuples()])
-    grid = _ds.population
+        + (f"\n{r.asking_rent_sek_m2_year:,.0f} kr/m²/år" if pd.notna(r.asking_rent_sek_m2_year) else "")
+        for r in ds.premises.itertuples()])
+    grid = ds.population
     minx, miny, maxx, maxy = grid.bounds
-    corners = gpd.GeoSeries(gpd.points_from_xy([minx, maxx], [miny, maxy]), crs=_ds.parcels.crs).to_crs(DISPLAY_CRS)
+    corners = gpd.GeoSeries(gpd.points_from_xy([minx, maxx], [miny, maxy]), crs=ds.parcels.crs).to_crs(DISPLAY_CRS)
     return {
         "stations": rail.assign(label=rail["stop_name"] + " (" + rail["mode"] + ")").to_crs(DISPLAY_CRS),
         "bus_stops": bus.assign(label=bus["stop_name"]).to_crs(DISPLAY_CRS),
@@ -133,30 +143,34 @@ def static_layers(ds_key: str, _ds: Dataset) -> dict:
                                       ).to_crs(DISPLAY_CRS),
         "transit_lines": route_lines(feed).to_crs(DISPLAY_CRS),
         "premises": premises.to_crs(DISPLAY_CRS),
-        "land_use": _ds.land_use.assign(geometry=_ds.land_use.simplify(10)).to_crs(DISPLAY_CRS),
-        "change_areas": _ds.change_areas.to_crs(DISPLAY_CRS),
-        "constraints": _ds.constraints.assign(geometry=_ds.constraints.simplify(5)).to_crs(DISPLAY_CRS),
+        "land_use": ds.land_use.assign(geometry=ds.land_use.simplify(10)).to_crs(DISPLAY_CRS),
+        "change_areas": ds.change_areas.to_crs(DISPLAY_CRS),
+        "constraints": ds.constraints.assign(geometry=ds.constraints.simplify(5)).to_crs(DISPLAY_CRS),
         "population": (population_png(grid.values), [[corners.y[0], corners.x[0]], [corners.y[1], corners.x[1]]]),
-        "parcels_wgs84": _ds.parcels[["parcel_id", "geometry"]].assign(
-            geometry=_ds.parcels.simplify(0.5)).to_crs(DISPLAY_CRS),
+        "parcels_wgs84": ds.parcels[["parcel_id", "geometry"]].assign(
+            geometry=ds.parcels.simplify(0.5)).to_crs(DISPLAY_CRS),
     }
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def site_isochrones(ds_key: str, parcel_id: str, _ds: Dataset, _nets: Networks) -> gpd.GeoDataFrame:
+def site_isochrones(cache: DatasetCache, parcel_id: str) -> gpd.GeoDataFrame:
     """Car 10/20/30 min and public transport 45 min from a parcel, EPSG:3006."""
-    row = _ds.parcels.loc[_ds.parcels["parcel_id"] == parcel_id]
+    return cache.memo("isochrones", parcel_id, lambda: _site_isochrones(cache.dataset, parcel_id, networks(cache)),
+                      max_entries=32)
+
+
+def _site_isochrones(ds: Dataset, parcel_id: str, nets: Networks) -> gpd.GeoDataFrame:
+    row = ds.parcels.loc[ds.parcels["parcel_id"] == parcel_id]
     c = row.geometry.iloc[0].centroid
-    drive = _nets.drive
+    drive = nets.drive
     car_node = int(np.argmin((drive.x - c.x) ** 2 + (drive.y - c.y) ** 2))
     car = isochrones(drive, car_node, [10, 20, 30], reach_m=300)
-    pt = _nets.pt
+    pt = nets.pt
     street = np.arange(pt.n_walk)
     pt_node = int(street[np.argmin((pt.network.x[street] - c.x) ** 2 + (pt.network.y[street] - c.y) ** 2)])
     (pt45,) = isochrones(pt.network, pt_node, [45], reach_m=300, among=street)
     keys = ["car 10 min", "car 20 min", "car 30 min", "public transport 45 min"]
     return gpd.GeoDataFrame({"key": keys, "label": keys, "order": [1, 2, 3, 4]}, geometry=[*car, pt45],
-                            crs=_ds.parcels.crs)
+                            crs=ds.parcels.crs)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -179,11 +193,13 @@ def init_state() -> None:
     st.session_state.setdefault("profile", "logistics")
     if "p_m2_per_job" not in st.session_state:
         reset_weights()
-    if "link_state" not in st.session_state:
-        state, notes = decode(st.query_params.to_dict())
-        st.session_state["link_state"] = state
-        st.session_state["link_notes"] = notes
-        apply_state(state)
+    if "link_applied" not in st.session_state:
+        st.session_state["link_applied"] = True
+        params = st.query_params.to_dict()
+        if not is_investor_link(params):
+            state, notes = decode(params)
+            st.session_state["link_notes"] = notes
+            apply_state(state)
 
 
 def apply_state(state: ViewState) -> None:
@@ -221,26 +237,6 @@ def view_state(filters: Filters, visible: dict[str, bool], compare_ids: list[str
         center=ss.get("map_center", DEFAULT_CENTER), zoom=ss.get("map_zoom", DEFAULT_ZOOM))
 
 
-def link_secret() -> str:
-    """Secret that signs investor links: environment, then st.secrets, else a local file in the cache."""
-    secret = os.environ.get("SITEFINDER_LINK_SECRET") or _secret("link_secret")
-    if secret:
-        return secret
-    path = CACHE_DIR / "link_secret"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
-    return path.read_text(encoding="utf-8").strip()
-
-
-def _secret(name: str) -> str | None:
-    try:
-        value = st.secrets.get(name)
-    except (FileNotFoundError, KeyError, StreamlitSecretNotFoundError):
-        return None
-    return str(value) if value else None
-
-
 def share_url(params: dict[str, str]) -> str:
     """The app's address with ``params``."""
     base = (st.context.url or "http://localhost:8501").split("?", 1)[0]
@@ -272,11 +268,14 @@ def handle_upload(layer: str, lang: str) -> None:
     try:
         loaded = loader(as_bytes_io(data, file.name))
     except SiteFinderError as err:
-        st.session_state["upload_message"] = ("error", str(err))
+        st.session_state["upload_message"] = ("error", md(str(err)))
         return
     digest = hashlib.sha256(data).hexdigest()
+    previous = st.session_state["uploads"].get(layer)
     st.session_state["upload_bytes"][digest] = data
-    st.session_state["uploads"][layer] = f"{file.name}|{digest}"
+    st.session_state["uploads"][layer] = (file.name, digest)
+    if previous and previous[1] not in {d for _, d in st.session_state["uploads"].values()}:
+        st.session_state["upload_bytes"].pop(previous[1], None)
     st.session_state["selected"] = None
     st.session_state["upload_message"] = ("success", t("upload_ok", lang, layer=layer, n=len(loaded), name=file.name))
 
@@ -333,12 +332,14 @@ def sidebar(lang: str) -> tuple[Profile, dict[str, float], Filters, dict[str, bo
                              on_change=handle_upload, args=(layer, lang))
         if st.session_state["uploads"] and st.button(t("use_demo", lang)):
             st.session_state["uploads"] = {}
+            st.session_state["upload_bytes"] = {}
+            st.session_state.pop("dataset_cache", None)
             st.session_state["selected"] = None
             st.rerun()
     return profile, weights, filters, visible, basemap
 
 
-def site_panel(result: ScoredSites, ds: Dataset, key: str, lang: str) -> None:
+def site_panel(result: ScoredSites, cache: DatasetCache, lang: str) -> None:
     """Facts, indicators, contributions and robustness of the selected parcel."""
     st.subheader(t("site", lang))
     pid = st.session_state.get("selected")
@@ -348,18 +349,18 @@ def site_panel(result: ScoredSites, ds: Dataset, key: str, lang: str) -> None:
         st.info(t("pick_site", lang))
         return
     r = row.iloc[0]
-    st.markdown(f"### {r['designation']}")
+    st.markdown(f"### {md(r['designation'])}")
     status = PLAN_STATUS_LABELS.get(r["plan_status"], {}).get(lang, r["plan_status"])
-    st.markdown(f"**{r['area_name']}** · {r['area_m2']:,.0f} m² · {r['owner_type']} · {status}"
-                + (f" ({r['plan_use_code']})" if r["plan_use_code"] else ""))
+    st.markdown(f"**{md(r['area_name'])}** · {r['area_m2']:,.0f} m² · {md(r['owner_type'])} · {md(status)}"
+                + (f" ({md(r['plan_use_code'])})" if r["plan_use_code"] else ""))
     if r["excluded"]:
-        st.warning(r["explanation"])
+        st.warning(md(r["explanation"]))
     else:
         c1, c2, c3 = st.columns(3)
-        c1.metric(t("score", lang), f"{r['score']:.1f}", help=r["explanation"])
+        c1.metric(t("score", lang), f"{r['score']:.1f}", help=md(r["explanation"]))
         c2.metric("Rank", f"{int(r['rank'])}")
         c3.metric(t("top_k", lang, k=result.top_k), f"{r['p_top_k']:.0%}")
-        st.caption(f"{t('rank_range', lang)}: {int(r['rank_p05'])}-{int(r['rank_p95'])} · {r['explanation']}")
+        st.caption(f"{t('rank_range', lang)}: {int(r['rank_p05'])}-{int(r['rank_p95'])} · {md(r['explanation'])}")
         contrib = pd.DataFrame({"criterion": [criterion_label(c, lang) for c in CRITERIA],
                                 "points": [r[f"contrib_{c}"] for c in CRITERIA]})
         st.markdown(f"**{t('contributions', lang)}**")
@@ -380,9 +381,9 @@ def site_panel(result: ScoredSites, ds: Dataset, key: str, lang: str) -> None:
         ("Plan category (ÖP)", str(r["op_category"])),
     ], columns=["indicator", "value"])
     st.dataframe(indicators_table, hide_index=True, width="stretch")
-    iso = site_isochrones(key, pid, ds, networks(key, ds))
+    iso = site_isochrones(cache, pid)
     st.download_button(t("prospectus", lang), data=lambda: prospectus_pdf(
-        ds, result, [pid], lang=lang, link=share_url(st.query_params.to_dict()), isochrones=iso),
+        cache.dataset, result, [pid], lang=lang, link=share_url(st.query_params.to_dict()), isochrones=iso),
         file_name=f"prospekt_{r['designation'].replace(' ', '_').replace(':', '-')}.pdf", mime="application/pdf",
         key="dl_prospectus", on_click="ignore")
     st.download_button(t("download_isochrones", lang), export.geojson_text(iso[["key", "geometry"]]),
@@ -434,72 +435,41 @@ def comparison(result: ScoredSites, ds: Dataset, lang: str) -> list[str]:
     return ids
 
 
-def officer_signed_in(lang: str) -> bool:
-    """OIDC sign-in (st.login) when configured in secrets, else a password, else open local mode."""
-    if _secret("auth") is not None or _has_auth_section():
-        if not st.user.is_logged_in:
-            st.title(t("title", lang))
-            st.button(t("sign_in", lang), on_click=st.login, type="primary")
-            return False
-        st.sidebar.button(t("sign_out", lang), on_click=st.logout)
-        return True
-    password = os.environ.get("SITEFINDER_OFFICER_PASSWORD") or _secret("officer_password")
-    if password:
-        if st.session_state.get("officer_ok"):
-            return True
-        st.title(t("title", lang))
-        with st.form("sign_in"):
-            given = st.text_input(t("password", lang), type="password", key="password_input")
-            if st.form_submit_button(t("sign_in", lang)):
-                if hmac.compare_digest(given.encode(), password.encode()):
-                    st.session_state["officer_ok"] = True
-                    st.rerun()
-                st.error(t("wrong_password", lang))
-        return False
-    st.sidebar.info(t("open_mode", lang))
-    return True
+def investor_page(lang: str) -> None:
+    """Read-only view of a signed link: the shared sites, their facts, the map; nothing internal.
 
-
-def _has_auth_section() -> bool:
-    try:
-        return "auth" in st.secrets
-    except (FileNotFoundError, StreamlitSecretNotFoundError):
-        return False
-
-
-def investor_page(link: ViewState, lang: str) -> None:
-    """Read-only view of a signed link: the shared sites, their facts, the map; nothing internal."""
-    reason = verify(st.query_params.to_dict(), link_secret())
-    if reason:
+    The link is verified on every run, and only what its token holds is shown.
+    """
+    link, reason = read_investor_link(st.query_params.to_dict(), link_secret())
+    if link is None:
         st.title(t("invalid_link", lang))
-        st.info(t("invalid_link_help", lang, reason=reason))
+        st.info(t("invalid_link_help", lang, reason=t(reason, lang)))
         return
+    lang = link.lang
     st.title(t("investor_title", lang))
     st.warning(t("demo", lang))
-    key = ds_key(())
-    ds = dataset(())
-    table = indicators(key, ds, lang).table
+    cache = bundle(())
+    ds = cache.dataset
+    table = indicators(cache, lang).table
     profile = PROFILES[link.profile]
     filters = Filters(min_area_m2=link.min_area_m2, max_area_m2=link.max_area_m2 or float("inf"),
                       plan_statuses=link.plan_statuses, municipal_only=link.municipal_only,
                       vacant_only=link.vacant_only, categories=link.categories,
                       area_names=("Södra Porten",) if link.area == "sp" else ())
-    profile_id = (profile.key, profile.m2_per_job, profile.plot_ratio, profile.min_plot_m2)
-    result = scored(key, profile_id, tuple(sorted(link.full_weights().items())), filters, lang,
-                    scorer(key, profile_id, profile, ds, table))
+    result = scored(cache, profile, link.full_weights(), filters, lang, table)
     frame = result.frame
     shared = [i for i in dict.fromkeys([link.selected, *link.compare]) if i and i in set(frame["parcel_id"])]
     st.markdown(t("investor_intro", lang, profile=profile_label(profile.key, lang)))
     rows = frame.set_index("parcel_id").loc[shared] if shared else frame.head(0).set_index("parcel_id")
     for _, r in rows.iterrows():
         with st.container(border=True):
-            st.markdown(f"### {r['designation']} · {r['area_name']}")
+            st.markdown(f"### {md(r['designation'])} · {md(r['area_name'])}")
             c = st.columns(4)
             c[0].metric(t("score", lang), "-" if r["excluded"] else f"{r['score']:.1f}")
             c[1].metric("Rank", "-" if r["excluded"] else f"{int(r['rank'])}")
             c[2].metric(t("jobs", lang), f"{r['jobs_est']:,.0f}")
             c[3].metric(t("plot", lang), f"{r['area_m2']:,.0f} m²")
-            st.caption(r["explanation"])
+            st.caption(md(r["explanation"]))
             st.dataframe(pd.DataFrame([
                 (t("car_junction", lang), f"{r['car_min_to_junction']:.1f} min ({r['nearest_junction']})"),
                 (t("walk_station", lang), f"{r['walk_m_to_rail_stop']:,.0f} m ({r['nearest_rail_stop']})"),
@@ -509,7 +479,7 @@ def investor_page(link: ViewState, lang: str) -> None:
                 (t("local_hire", lang), f"{r['local_hire_30min_botkyrka']:,.0f}"),
                 (t("plan_status", lang), PLAN_STATUS_LABELS.get(r["plan_status"], {}).get(lang, r["plan_status"])),
             ], columns=["indicator", "value"]), hide_index=True, width="stretch")
-    static = static_layers(key, ds)
+    static = static_layers(cache)
     scores = frame["score"].reindex(ds.parcels.index)
     shown = display_parcels(ds.parcels.loc[frame.index], scores.loc[frame.index])
     view = shown.to_crs(DISPLAY_CRS).merge(frame[["parcel_id", "designation", "score", "excluded"]], on="parcel_id")
@@ -534,16 +504,22 @@ def investor_page(link: ViewState, lang: str) -> None:
 
 
 @st.cache_resource(show_spinner=False)
-def registry(url: str, ds_key_: str, _ds: Dataset) -> Registry:
-    """The site registry database (created and migrated on first use)."""
-    home = _ds.municipalities[_ds.municipalities["municipality_code"] == MUNICIPALITY_CODE]
+def registry(url: str) -> Registry:
+    """The site registry database (created and migrated on first use), checked against the home municipality."""
+    municipalities = bundle(()).dataset.municipalities
+    home = municipalities[municipalities["municipality_code"] == MUNICIPALITY_CODE]
     return open_registry(url, municipality=home.union_all() if len(home) else None)
 
 
-def registry_layer(ds: Dataset, key: str) -> gpd.GeoDataFrame | None:
+def registry_url() -> str:
+    """The registry's database URL."""
+    return os.environ.get("SITEFINDER_DATABASE_URL", DATABASE_URL)
+
+
+def registry_layer(ds: Dataset) -> gpd.GeoDataFrame | None:
     """Saved candidate sites as map outlines (WGS84), or None if the registry cannot be opened."""
     try:
-        saved = registry(os.environ.get("SITEFINDER_DATABASE_URL", DATABASE_URL), key, ds).sites()
+        saved = registry(registry_url()).sites()
     except SiteFinderError:
         return None
     if not saved:
@@ -552,24 +528,19 @@ def registry_layer(ds: Dataset, key: str) -> gpd.GeoDataFrame | None:
                             geometry=[x["geometry"] for x in saved], crs=ds.parcels.crs).to_crs(DISPLAY_CRS)
 
 
-def officer_name() -> str:
-    """Who the audit trail names: the signed-in user, else 'officer (open mode)'."""
-    try:
-        if st.user.is_logged_in:
-            return str(st.user.get("email") or st.user.get("name") or "officer")
-    except (AttributeError, KeyError, StreamlitSecretNotFoundError):
-        pass
-    return "officer (open mode)"
+def registry_panel(result: ScoredSites, cache: DatasetCache, lang: str) -> None:
+    """Candidate sites, applications, shortlists and the audit trail (never in investor views).
 
-
-def registry_panel(result: ScoredSites, ds: Dataset, key: str, lang: str) -> None:
-    """Candidate sites, applications, shortlists and the audit trail (never in investor views)."""
+    Forms act on what the officer saw: the site versions and shortlist rows rendered with the form
+    are kept in session state and used at submit, so a change made meanwhile by someone else is
+    refused by the registry's version check rather than overwritten.
+    """
     st.subheader(t("registry", lang))
-    url = os.environ.get("SITEFINDER_DATABASE_URL", DATABASE_URL)
+    ds = cache.dataset
     try:
-        reg = registry(url, key, ds)
+        reg = registry(registry_url())
     except SiteFinderError as err:
-        st.error(str(err))
+        st.error(md(str(err)))
         return
     who = officer_name()
     selected = st.session_state.get("selected")
@@ -592,7 +563,7 @@ def registry_panel(result: ScoredSites, ds: Dataset, key: str, lang: str) -> Non
                                      plan_use_code=parcel["plan_use_code"], parcel_ids=(selected,))
                         st.success(t("reg_saved", lang, name=name))
                     except SiteFinderError as err:
-                        st.error(str(err))
+                        st.error(md(str(err)))
         else:
             st.caption(t("pick_site", lang))
         drawn = st.session_state.get("drawn")
@@ -605,7 +576,7 @@ def registry_panel(result: ScoredSites, ds: Dataset, key: str, lang: str) -> Non
                         reg.add_site(who, name=drawn_name, status="idea", geometry=drawn)
                         st.success(t("reg_saved", lang, name=drawn_name))
                     except SiteFinderError as err:
-                        st.error(str(err))
+                        st.error(md(str(err)))
         compared = [i for i in st.session_state.get("compare_ids_current", []) if i in frame.index]
         if len(compared) >= 2 and st.button(t("reg_save_union", lang, n=len(compared)), key="reg_union"):
             chosen = ds.parcels[ds.parcels["parcel_id"].isin(compared)]
@@ -614,29 +585,32 @@ def registry_panel(result: ScoredSites, ds: Dataset, key: str, lang: str) -> Non
                              geometry=chosen.union_all(), parcel_ids=tuple(compared))
                 st.success(t("reg_saved", lang, name=" + ".join(chosen["designation"])))
             except SiteFinderError as err:
-                st.error(str(err))
+                st.error(md(str(err)))
         status_filter = st.selectbox(t("reg_filter", lang), ["all", *SITE_STATUSES], key="reg_filter")
         listed = reg.sites(status=None if status_filter == "all" else status_filter)
         if listed:
             st.dataframe(pd.DataFrame([{"id": s["id"], "name": s["name"], "status": s["status"],
                                         "area m²": round(s["area_m2"]), "version": s["version"]} for s in listed]),
                          hide_index=True, width="stretch", key="reg_sites_table")
+            shown_versions = st.session_state.get("reg_edit_shown", {})
             with st.form("edit_site"):
                 ids = [s["id"] for s in listed]
-                site_id = st.selectbox("Site id", ids, key="reg_edit_id")
+                names = {s["id"]: s["name"] for s in listed}
+                site_id = st.selectbox("Site id", ids, key="reg_edit_id", format_func=lambda i: f"{i}: {names[i]}")
                 new_status = st.selectbox("Status", SITE_STATUSES, key="reg_edit_status")
                 new_notes = st.text_input(t("reg_new_notes", lang), key="reg_edit_notes")
                 archive = st.checkbox(t("reg_archive", lang), key="reg_edit_archive")
                 if st.form_submit_button(t("reg_update", lang)):
-                    current = next(s for s in listed if s["id"] == site_id)
                     changes = {"status": new_status, **({"notes": new_notes} if new_notes else {})}
                     try:
-                        version = reg.update_site(who, site_id, current["version"], **changes)
+                        version = reg.update_site(who, site_id, shown_versions.get(site_id, -1), **changes)
                         if archive:
                             reg.archive_site(who, site_id, version)
                         st.success(t("reg_updated", lang))
                     except SiteFinderError as err:
-                        st.error(str(err))
+                        st.error(md(str(err)))
+            st.session_state["reg_edit_shown"] = {s["id"]: s["version"] for s in reg.sites(status=None if
+                                                  status_filter == "all" else status_filter)}
     with tab_apps:
         with st.form("application"):
             company = st.text_input(t("reg_company", lang), key="app_company")
@@ -668,24 +642,38 @@ def registry_panel(result: ScoredSites, ds: Dataset, key: str, lang: str) -> Non
         if not any(v > 0 for v in match_weights.values()):
             st.warning(t("all_zero", lang))
             match_weights = dict(DEFAULT_MATCH_WEIGHTS)
-        shortlist = shortlists(reg, ds, key, match_weights)
+        shortlist = shortlists(reg, cache, match_weights)
         if shortlist is None:
             st.caption(t("reg_need_both", lang))
         else:
-            st.dataframe(shortlist.drop(columns=["application_id", "site_id", "rank_for_site"]), hide_index=True,
+            st.dataframe(shortlist.drop(columns=["application_id", "site_id", "rank_for_site", "application_version",
+                                                   "site_version"]),
+                         hide_index=True,
                          width="stretch", key="reg_shortlist_table")
             st.markdown(f"**{t('reg_per_site', lang)}**")
             per_site = shortlist.sort_values(["site", "rank_for_site"])
-            st.dataframe(per_site[["site", "rank_for_site", "application", "score", "why (points)"]], hide_index=True,
+            st.dataframe(per_site[["site", "rank_for_site", "application", "score", "why"]], hide_index=True,
                          width="stretch", key="reg_per_site_table")
+            shown_pairs = st.session_state.get("reg_pairs_shown", {})
+            chosen_label = st.session_state.get("reg_pair")  # the label chosen on the page as it was shown
             with st.form("allocate"):
-                pair = st.selectbox(t("reg_allocate_pair", lang), list(range(len(shortlist))),
-                                    format_func=lambda i: f"{shortlist['application'].iloc[i]} -> "
-                                                          f"{shortlist['site'].iloc[i]}", key="reg_pair")
+                pairs = {f"{r.application} -> {r.site} (#{r.application_id} / #{r.site_id})":
+                         (int(r.application_id), int(r.site_id), int(r.application_version), int(r.site_version))
+                         for r in shortlist.itertuples()}
+                st.selectbox(t("reg_allocate_pair", lang), list(pairs), key="reg_pair")
                 if st.form_submit_button(t("reg_allocate", lang)):
-                    reg.record_decision(who, int(shortlist["application_id"].iloc[pair]),
-                                        int(shortlist["site_id"].iloc[pair]), match_weights)
-                    st.success(t("reg_allocated", lang))
+                    chosen = shown_pairs.get(chosen_label)
+                    if chosen is None:
+                        st.error(t("reg_pair_changed", lang))
+                    else:
+                        app_id, site_id, app_version, site_version = chosen
+                        try:
+                            reg.record_decision(who, app_id, site_id, match_weights, application_version=app_version,
+                                                site_version=site_version)
+                            st.success(t("reg_allocated", lang))
+                        except SiteFinderError as err:
+                            st.error(md(str(err)))
+            st.session_state["reg_pairs_shown"] = pairs
     with tab_audit:
         sites_all = reg.sites(include_archived=True)
         choice = st.selectbox(t("reg_audit_for", lang), ["all", *[f"{x['id']}: {x['name']}" for x in sites_all]],
@@ -694,52 +682,19 @@ def registry_panel(result: ScoredSites, ds: Dataset, key: str, lang: str) -> Non
                              reg.audit_trail(entity="site", entity_id=int(choice.split(":", 1)[0])))
         if len(trail):
             st.dataframe(trail, hide_index=True, width="stretch", key="reg_audit_table")
-            st.download_button(t("reg_audit_csv", lang), trail.to_csv(index=False), file_name="audit.csv",
+            st.download_button(t("reg_audit_csv", lang), export.table_csv(trail), file_name="audit.csv",
                                mime="text/csv", key="dl_audit")
 
 
-def shortlists(reg: Registry, ds: Dataset, key: str, weights: dict[str, float]) -> pd.DataFrame | None:
+def shortlists(reg: Registry, cache: DatasetCache, weights: dict[str, float]) -> pd.DataFrame | None:
     """Best three available sites for each open application, with the score and why."""
-    apps = [a for a in reg.applications() if a["status"] == "open"]
-    available = [s for s in reg.sites() if s["status"] == "available"]
-    if not apps or not available:
-        return None
-    table = indicators(key, ds, "en").table
-    site_frame = pd.DataFrame(available).set_index("id")
-    access, cluster = {}, {}
-    for p in {a["profile"] for a in apps}:
-        scores = scorer(key, (p, *_profile_numbers(PROFILES[p])), PROFILES[p], ds, table).score(
-            robustness=False).frame.set_index("parcel_id")["score"]
-        access[p] = [float(np.nanmean([scores.get(pid, np.nan) for pid in s["parcel_ids"]] or [np.nan]))
-                     for s in available]
-        cluster[p] = [cluster_fit(ds, s["geometry"], PROFILES[p]) for s in available]
-    out = match(pd.DataFrame(apps).set_index("id"), site_frame, pd.DataFrame(access, index=site_frame.index),
-                pd.DataFrame(cluster, index=site_frame.index), weights=weights)
-    best = out[(~out["excluded"]) & ((out["rank_for_application"] <= 3) | (out["rank_for_site"] <= 3))].sort_values(
-        ["application_id", "rank_for_application"])
-    names = {a["id"]: a["company"] for a in apps}
-    sites_ = {s["id"]: s["name"] for s in available}
-    contrib = best[[f"contrib_{c}" for c in MATCH_CRITERIA]].to_numpy()
-    why = [", ".join(f"{MATCH_CRITERIA[i].replace('_', ' ')} {row[i]:.0f}" for i in row.argsort()[::-1][:3])
-           for row in contrib]
-    return pd.DataFrame({"application": best["application_id"].map(names).to_numpy(),
-                         "site": best["site_id"].map(sites_).to_numpy(),
-                         "rank": best["rank_for_application"].to_numpy(),
-                         "rank_for_site": best["rank_for_site"].to_numpy(),
-                         "score": best["score"].round(1).to_numpy(), "why (points)": why,
-                         "application_id": best["application_id"].to_numpy(), "site_id": best["site_id"].to_numpy()})
+    table = indicators(cache, "en").table
 
+    def profile_scores(key: str) -> pd.Series:
+        profile = PROFILES[key]
+        return scorer(cache, profile, table).score(robustness=False).frame.set_index("parcel_id")["score"]
 
-def _profile_numbers(p: Profile) -> tuple:
-    return (p.m2_per_job, p.plot_ratio, p.min_plot_m2)
-
-
-def cluster_fit(ds: Dataset, geometry, profile: Profile, radius_m: float = 500.0) -> float:
-    """Share of parcels within ``radius_m`` whose plan use the profile can share."""
-    near = ds.parcels[ds.parcels.geometry.distance(geometry) <= radius_m]
-    if near.empty:
-        return 0.0
-    return float(near["plan_use_code"].isin(list(profile.use_codes)).mean())
+    return site_shortlists(reg.applications(), reg.sites(), cache.dataset.parcels, profile_scores, weights=weights)
 
 
 def share_panel(state: ViewState, lang: str) -> None:
@@ -786,14 +741,20 @@ def data_panel(lang: str) -> None:
         st.caption(f"script runs this session: {st.session_state.get('script_runs', 0)}")
         uploads = st.session_state.get("uploads", {})
         for layer, value in uploads.items():
-            st.markdown(f"- **{layer}**: {value.split('|', 1)[0]} (uploaded this session)")
+            st.markdown(f"- **{md(layer)}**: {md(value[0])} (uploaded this session)")
 
 
 def main() -> None:
-    """Render the page."""
+    """Render the page; any unexpected error becomes a notice with an id, its traceback goes to the log."""
     started = time.perf_counter()
     try:
         render()
+    except SiteFinderError as err:
+        st.error(md(str(err)))
+    except Exception:
+        error_id = secrets.token_hex(4)
+        log.exception("unhandled error %s", error_id)
+        st.error(t("internal_error", st.session_state.get("lang", "sv"), id=error_id))
     finally:
         if os.environ.get("SITEFINDER_TIMING"):
             print(f"[sitefinder] script run {(time.perf_counter() - started) * 1000:.0f} ms", file=sys.stderr,
@@ -805,14 +766,13 @@ def render() -> None:
     init_state()
     st.session_state["script_runs"] = st.session_state.get("script_runs", 0) + 1
     lang = st.session_state["lang"]
-    link: ViewState = st.session_state["link_state"]
-    if link.view == "investor":
-        investor_page(link, lang)
+    if is_investor_link(st.query_params.to_dict()):
+        investor_page(lang)
         return
     if not officer_signed_in(lang):
         return
     if st.session_state.get("link_notes"):
-        st.info(t("link_notes", lang) + ": " + "; ".join(st.session_state.pop("link_notes")))
+        st.info(t("link_notes", lang) + ": " + "; ".join(md(n) for n in st.session_state.pop("link_notes")))
     profile, weights, filters, visible, basemap = sidebar(lang)
     if not any(v > 0 for v in weights.values()):
         st.warning(t("all_zero", lang))
@@ -824,18 +784,12 @@ def render() -> None:
     message = st.session_state.pop("upload_message", None)
     if message:
         (st.error if message[0] == "error" else st.success)(message[1])
-    key = ds_key(uploads)
-    try:
-        with st.spinner(t("computing", lang)):
-            ds = dataset(uploads)
-            table = indicators(key, ds, lang).table
-        profile_id = (profile.key, profile.m2_per_job, profile.plot_ratio, profile.min_plot_m2)
-        result = scored(key, profile_id, tuple(sorted(weights.items())), filters, lang,
-                        scorer(key, profile_id, profile, ds, table))
-    except SiteFinderError as err:
-        st.error(str(err))
-        return
-    static = static_layers(key, ds)
+    with st.spinner(t("computing", lang)):
+        cache = bundle(uploads)
+        ds = cache.dataset
+        table = indicators(cache, lang).table
+    result = scored(cache, profile, weights, filters, lang, table)
+    static = static_layers(cache)
     scores = result.frame["score"].reindex(ds.parcels.index)
     shown = display_parcels(ds.parcels.loc[result.frame.index], scores.loc[result.frame.index])
     grid = score_grid(ds.parcels.loc[result.frame.index], scores.loc[result.frame.index]) \
@@ -854,12 +808,12 @@ def render() -> None:
     sel_geom = parcels_view[parcels_view["parcel_id"] == selected]
     iso = None
     if len(sel_geom):
-        iso = site_isochrones(key, selected, ds, networks(key, ds)).to_crs(DISPLAY_CRS)
+        iso = site_isochrones(cache, selected).to_crs(DISPLAY_CRS)
     col_map, col_panel = st.columns([3, 2])
     with col_map:
         if grid is not None:
             st.caption(f"{len(shown):,} / {len(result.frame):,} parcels drawn; the rest as 500 m cells.")
-        saved = registry_layer(ds, key)
+        saved = registry_layer(ds)
         view = MapLayers(parcels=parcels_view, selected=sel_geom if len(sel_geom) else None, isochrones=iso,
                          registry_sites=saved,
                          visible=visible, score_grid=None if grid is None else grid.to_crs(DISPLAY_CRS).assign(
@@ -878,7 +832,7 @@ def render() -> None:
                 st.session_state["selected"] = pid
                 st.rerun()
     with col_panel:
-        site_panel(result, ds, key, lang)
+        site_panel(result, cache, lang)
     ranking(result, lang)
     compare_ids = comparison(result, ds, lang)
     st.session_state["compare_ids_current"] = compare_ids
@@ -886,7 +840,7 @@ def render() -> None:
     st.query_params.from_dict(encode(state))
     share_panel(state, lang)
     exports(result, lang)
-    registry_panel(result, ds, key, lang)
+    registry_panel(result, cache, lang)
     data_panel(lang)
 
 

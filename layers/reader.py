@@ -40,6 +40,10 @@ _KIND_TYPES: dict[str, set[str]] = {
     "point": {"Point", "MultiPoint"},
     "line": {"LineString", "MultiLineString"},
 }
+MAX_UNZIPPED_BYTES = 1024 * 2**20
+"""Largest total unpacked size of a zipped Shapefile."""
+MAX_ZIP_RATIO = 100
+"""Largest unpacked / packed size ratio of a zip (Shapefiles pack 2-10 times; bombs 1,000+)."""
 SUPPORTED = "GeoPackage (.gpkg), GeoJSON (.geojson), zipped Shapefile (.zip) or GeoParquet (.parquet)"
 
 
@@ -210,8 +214,24 @@ def _read_ogr(lf: LocalFile, layer: str | None, what: str, path: str | None = No
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             return pyogrio.read_dataframe(path or lf.path, layer=layer)
+    except UnicodeDecodeError as err:
+        raise DataFormatError(
+            f"{lf.label}: its text is not UTF-8 (byte 0x{err.object[err.start]:02x} at position {err.start} is "
+            f"not valid UTF-8; a Windows-1252 or Latin-1 file?). Save it again with UTF-8 encoding "
+            f"(GeoJSON must be UTF-8; in QGIS: Export > Save Features As > Encoding UTF-8)."
+        ) from err
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as err:
-        raise DataFormatError(f"{lf.label}: could not be read as {what} ({err}). Expected {SUPPORTED}.") from err
+        raise DataFormatError(
+            f"{lf.label}: could not be read as {what} ({_scrub(err, lf)}). Expected {SUPPORTED}."
+        ) from err
+
+
+def _scrub(err: BaseException, lf: LocalFile) -> str:
+    """The error's text without server paths (the temporary copy is named by the user's file name)."""
+    text = str(err)
+    for path in (f"/vsizip/{lf.path}", str(lf.path), str(lf.path.parent)):
+        text = text.replace(path, lf.label)
+    return text
 
 
 def _read_gpkg(lf: LocalFile, layer: str | None) -> gpd.GeoDataFrame:
@@ -234,6 +254,7 @@ def _read_zipped_shapefile(lf: LocalFile, layer: str | None) -> gpd.GeoDataFrame
     try:
         with zipfile.ZipFile(lf.path) as zf:
             names = zf.namelist()
+            _check_zip_size(zf, lf)
             bad = zf.testzip()
     except (zipfile.BadZipFile, EOFError) as err:
         raise DataFormatError(
@@ -266,6 +287,23 @@ def _read_zipped_shapefile(lf: LocalFile, layer: str | None) -> gpd.GeoDataFrame
         gdf = gdf.set_crs(None, allow_override=True)
         gdf.attrs["missing_prj"] = Path(shp).stem
     return gdf
+
+
+def _check_zip_size(zf: zipfile.ZipFile, lf: LocalFile) -> None:
+    """Refuse a zip whose members would unpack to more than the caps, before unpacking anything.
+
+    The sizes come from the archive's central directory; a member whose stream is longer than
+    its declared size fails zipfile's CRC/length check later, so the declared sizes bound the work.
+    """
+    infos = zf.infolist()
+    total = sum(i.file_size for i in infos)
+    packed = max(sum(i.compress_size for i in infos), 1)
+    if total > MAX_UNZIPPED_BYTES or total / packed > MAX_ZIP_RATIO:
+        raise DataFormatError(
+            f"{lf.label}: the zip would unpack to {total / 2**20:,.0f} MB ({total / packed:,.0f} times its packed "
+            f"size); the limits are {MAX_UNZIPPED_BYTES / 2**20:,.0f} MB and {MAX_ZIP_RATIO} times. Zip only the "
+            f"Shapefile's parts (.shp, .shx, .dbf, .prj), or convert it to GeoPackage."
+        )
 
 
 def _check_geometries(gdf: gpd.GeoDataFrame, *, label: str, kind: GeometryKind) -> gpd.GeoDataFrame:

@@ -20,6 +20,7 @@ from pyproj import Transformer
 
 from errors import ParameterError
 from settings import DISPLAY_CRS
+from sites.safe_text import csv_safe
 
 FORMATS = ("geojson", "gpkg", "csv")
 
@@ -117,13 +118,22 @@ def write_gpkg(gdf: gpd.GeoDataFrame, path: Path, *, layer: str = "scored_sites"
     pyogrio.write_dataframe(gdf, path, layer=layer, driver="GPKG")
 
 
+def table_csv(frame: pd.DataFrame) -> str:
+    """The one CSV writer of the project.
+
+    Text cells that a spreadsheet would run as a formula (``= + - @``) are neutralised
+    (see :mod:`sites.safe_text`).
+    """
+    return csv_safe(pd.DataFrame(frame)).to_csv(index=False, lineterminator="\n")
+
+
 def csv_text(gdf: gpd.GeoDataFrame) -> str:
     """CSV without geometry, with the WGS84 centroid as ``lon``/``lat``."""
     centroids = gdf.geometry.centroid.to_crs(DISPLAY_CRS)
     out = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
     out["lon"] = centroids.x.round(7).to_numpy()
     out["lat"] = centroids.y.round(7).to_numpy()
-    return out.to_csv(index=False, lineterminator="\n")
+    return table_csv(out)
 
 
 def write(gdf: gpd.GeoDataFrame, path: Path, fmt: str, *, metadata: dict | None = None) -> None:

@@ -17,6 +17,7 @@ import geopandas as gpd
 import pandas as pd
 
 from settings import DISPLAY_CRS, MUNICIPALITY_CODE
+from sites.export import table_csv
 
 DEFAULT_EMAIL = "naringsliv@botkyrka.se"
 DEFAULT_URL = "https://www.botkyrka.se/naringsliv"
@@ -94,4 +95,4 @@ def available_plots(sites: Sequence[Mapping], *, municipality_code: str = MUNICI
 
 def to_csv(plots: gpd.GeoDataFrame) -> str:
     """The CSV form: exactly the specification's columns, no geometry."""
-    return pd.DataFrame(plots.drop(columns="geometry")).to_csv(index=False, lineterminator="\n")
+    return table_csv(pd.DataFrame(plots.drop(columns="geometry")))

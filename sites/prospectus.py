@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import geopandas as gpd
 import matplotlib as mpl
 import numpy as np
+import pandas as pd
 import qrcode
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
@@ -22,6 +23,7 @@ from analysis.profiles import CRITERIA, CRITERION_LABELS, PROFILES
 from errors import ParameterError
 from layers.roads import drive_network
 from sites.dataset import Dataset
+from sites.safe_text import pdf_text
 from sites.scored import ScoredSites
 
 A4 = (8.27, 11.69)
@@ -82,13 +84,14 @@ def prospectus_pdf(ds: Dataset, scored: ScoredSites, parcel_ids: Sequence[str], 
     if len(ids) > 4:
         raise ParameterError("a comparison takes at most 4 sites")
     text = TEXT.get(lang, TEXT["en"])
-    rows = frame.loc[ids]
+    rows = frame.loc[ids].apply(lambda col: col.map(pdf_text) if col.dtype == object else col)
     day = generated or dt.date.today()
-    with mpl.rc_context({"pdf.fonttype": 42, "font.family": "DejaVu Sans", "font.size": 8}):
+    with mpl.rc_context({"pdf.fonttype": 42, "font.family": "DejaVu Sans", "font.size": 8,
+                         "text.parse_math": False}):
         fig = Figure(figsize=A4)
         _header(fig, rows, text, day, len(ids) == 1, scored)
         map_box = (0.06, 0.47, 0.52, 0.40) if len(ids) == 1 else (0.06, 0.50, 0.52, 0.37)
-        _map(fig.add_axes(map_box), ds, scored, ids, isochrones if len(ids) == 1 else None, text)
+        _map(fig.add_axes(map_box), ds, scored, rows, isochrones if len(ids) == 1 else None, text)
         _facts(fig, rows, text, scored)
         box = (0.30, 0.16, 0.64, 0.08) if len(ids) == 1 else (0.30, 0.125, 0.64, 0.03 + 0.028 * len(ids))
         _breakdown(fig.add_axes(box), rows, text, lang)
@@ -110,9 +113,10 @@ def _header(fig: Figure, rows, text: dict, day: dt.date, single: bool, scored: S
     fig.text(0.06, 0.918, text["demo"], fontsize=8, color="#b35806", weight="bold")
 
 
-def _map(ax, ds: Dataset, scored: ScoredSites, ids: list[str], iso: gpd.GeoDataFrame | None, text: dict) -> None:
+def _map(ax, ds: Dataset, scored: ScoredSites, rows: pd.DataFrame, iso: gpd.GeoDataFrame | None,
+         text: dict) -> None:
     parcels = ds.parcels.set_index("parcel_id")
-    site = parcels.loc[ids]
+    site = parcels.loc[rows.index]
     minx, miny, maxx, maxy = site.total_bounds
     pad = max(maxx - minx, maxy - miny, 600) * 0.6 + 300
     x0, x1 = (minx + maxx) / 2 - pad, (minx + maxx) / 2 + pad
@@ -137,12 +141,12 @@ def _map(ax, ds: Dataset, scored: ScoredSites, ids: list[str], iso: gpd.GeoDataF
     if len(rail):
         rail.plot(ax=ax, color="white", edgecolor="black", markersize=30, zorder=5)
         for r in rail.itertuples():
-            ax.annotate(r.stop_name, (r.geometry.x, r.geometry.y), xytext=(4, 4), textcoords="offset points",
+            ax.annotate(pdf_text(r.stop_name), (r.geometry.x, r.geometry.y), xytext=(4, 4), textcoords="offset points",
                         fontsize=7)
     site.boundary.plot(ax=ax, color="#ff00ff", linewidth=2.0, zorder=6)
     for pid, r in site.iterrows():
         c = r.geometry.centroid
-        ax.annotate(scored.frame.set_index("parcel_id").loc[pid, "designation"], (c.x, c.y), fontsize=7,
+        ax.annotate(rows.loc[pid, "designation"], (c.x, c.y), fontsize=7,
                     weight="bold", ha="center", va="center", zorder=7)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)

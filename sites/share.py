@@ -1,19 +1,20 @@
 """Every view is a link: the view state <-> URL query parameters, and signed investor links.
 
 Encoding leaves defaults out so links stay short; decoding is forgiving (a bad value is dropped
-with a notice, never an exception) and returns what it could not use. Investor links carry an
-HMAC-SHA256 signature over all their parameters, made with a server secret, and may expire.
+with a notice, never an exception) and returns what it could not use. Investor links carry one
+signed, timed token (itsdangerous) holding the view's parameters and expiry, made with a server
+secret; the investor view renders only what that token holds.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
-import hmac
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+
+from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 
 from analysis.profiles import CRITERIA, PROFILES
 
@@ -27,7 +28,6 @@ PLAN_STATUSES = ("adopted", "in_progress", "none")
 LANGS = ("sv", "en")
 VIEWS = ("officer", "investor")
 MAX_AREA_M2 = 1_000_000.0
-SIGNATURE_KEY = "sig"
 
 
 @dataclass(frozen=True)
@@ -243,34 +243,82 @@ def _float(text: str) -> float | None:
 
 
 # --------------------------------------------------------------------------- signing
-def _canonical(params: Mapping[str, str]) -> bytes:
-    return "&".join(f"{k}={params[k]}" for k in sorted(params) if k != SIGNATURE_KEY).encode("utf-8")
+INVESTOR_TOKEN_KEY = "t"
+_SALT = "sitefinder.investor-link.v2"
+MAX_LINK_DAYS = 366
+MAX_TOKEN_CHARS = 4000
+_TOKEN_CHARS = re.compile(r"\.?[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+){2}")
 
 
-def sign(params: Mapping[str, str], secret: str) -> dict[str, str]:
-    """``params`` plus a signature over all of them (HMAC-SHA256, base64url, 128 bits)."""
-    digest = hmac.new(secret.encode("utf-8"), _canonical(params), hashlib.sha256).digest()[:16]
-    return {**params, SIGNATURE_KEY: base64.urlsafe_b64encode(digest).decode().rstrip("=")}
-
-
-def verify(params: Mapping[str, str | list[str]], secret: str, *, today: dt.date | None = None) -> str | None:
-    """None if the link is signed with ``secret`` and not expired, else why it is not valid."""
-    flat = {k: (v[-1] if isinstance(v, list) else v) for k, v in params.items()}
-    given = flat.get(SIGNATURE_KEY)
-    if not given:
-        return "the link is not signed"
-    expected = sign(flat, secret)[SIGNATURE_KEY]
-    if not hmac.compare_digest(given, expected):
-        return "the link has been changed or was not made here"
-    if "exp" in flat:
-        try:
-            if dt.date.fromisoformat(flat["exp"]) < (today or dt.date.today()):
-                return "the link has expired"
-        except ValueError:
-            return "the link has an unreadable expiry date"
-    return None
+def _serializer(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt=_SALT)
 
 
 def investor_link(state: ViewState, secret: str, *, expires: dt.date | None = None) -> dict[str, str]:
-    """Signed query parameters for the read-only investor view of ``state``."""
-    return sign(encode(replace(state, view="investor", expires=expires)), secret)
+    """Query parameters of the read-only investor view of ``state``: ``view=investor`` and a token.
+
+    The token is itsdangerous' timed, signed serialisation of the view's parameters (JSON) and its
+    expiry: one signed byte string, so no part of it can be re-split, re-ordered or folded into a
+    neighbouring parameter. Nothing outside the token is read when the link is opened.
+
+    Parameters
+    ----------
+    state
+        The view to share.
+    secret
+        The server's link secret.
+    expires
+        Last day the link is valid (None: valid for :data:`MAX_LINK_DAYS` days from signing).
+    """
+    payload = encode(replace(state, view="investor", expires=expires))
+    return {"view": "investor", INVESTOR_TOKEN_KEY: _serializer(secret).dumps(payload)}
+
+
+def is_investor_link(params: Mapping[str, str | list[str]]) -> bool:
+    """True if ``params`` ask for the investor view (whether or not the link is valid)."""
+    flat = {k: (v[-1] if isinstance(v, list) else v) for k, v in params.items()}
+    return flat.get("view") == "investor" or INVESTOR_TOKEN_KEY in flat
+
+
+def read_investor_link(params: Mapping[str, str | list[str]], secret: str, *,
+                       today: dt.date | None = None) -> tuple[ViewState | None, str | None]:
+    """The verified view of an investor link, or None and why the link is not valid.
+
+    Only the signed token is read: the state comes from inside it, never from other parameters.
+    Any change to the token (a character, a re-split, another secret, a malformed or non-ASCII
+    string) makes it invalid.
+
+    Parameters
+    ----------
+    params
+        The page's query parameters.
+    secret
+        The server's link secret.
+    today
+        The date to check expiry against (default: today).
+
+    Returns
+    -------
+    tuple
+        ``(state, None)`` for a valid link, else ``(None, reason)``; the reason is one of the keys
+        ``link_unsigned``, ``link_changed``, ``link_expired``.
+    """
+    flat = {k: (v[-1] if isinstance(v, list) else v) for k, v in params.items()}
+    token = flat.get(INVESTOR_TOKEN_KEY)
+    if not token:
+        return None, "link_unsigned"
+    if len(token) > MAX_TOKEN_CHARS or not _TOKEN_CHARS.fullmatch(token):
+        # itsdangerous' base64 skips characters outside its alphabet: refuse them here instead.
+        return None, "link_changed"
+    try:
+        payload = _serializer(secret).loads(token, max_age=MAX_LINK_DAYS * 86_400)
+    except SignatureExpired:
+        return None, "link_expired"
+    except (BadData, UnicodeError, ValueError, TypeError):
+        return None, "link_changed"
+    if not isinstance(payload, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in payload.items()):
+        return None, "link_changed"
+    state, _ = decode(payload)
+    if state.expires is not None and state.expires < (today or dt.date.today()):
+        return None, "link_expired"
+    return replace(state, view="investor"), None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from analysis.profiles import CRITERION_LABELS, PROFILES
+from sites.safe_text import markdown_text
 
 LANGUAGES = {"sv": "Svenska", "en": "English"}
 
@@ -55,6 +56,22 @@ TEXT: dict[str, dict[str, str]] = {
     "link_notes": {"sv": "Delar av länken kunde inte användas", "en": "Parts of the link could not be used"},
     "sign_in": {"sv": "Logga in", "en": "Sign in"},
     "sign_out": {"sv": "Logga ut", "en": "Sign out"},
+    "signed_in_as": {"sv": "Inloggad som {name}", "en": "Signed in as {name}"},
+    "your_name": {"sv": "Ditt namn (visas i loggen)", "en": "Your name (shown in the audit log)"},
+    "name_needed": {"sv": "Skriv ditt namn; det står i loggen vid varje ändring.",
+                    "en": "Enter your name; the audit log records it with every change."},
+    "sign_in_wait": {"sv": "För många felaktiga försök. Vänta {s} sekunder och försök igen.",
+                     "en": "Too many failed attempts. Wait {s} seconds and try again."},
+    "internal_error": {"sv": "Något gick fel i appen. Felet är loggat med id {id}; uppge det till support. "
+                             "Ladda om sidan för att fortsätta.",
+                       "en": "Something went wrong in the app. The error is logged with id {id}; quote it to "
+                             "support. Reload the page to continue."},
+    "link_unsigned": {"sv": "länken saknar signatur", "en": "the link is not signed"},
+    "link_changed": {"sv": "länken har ändrats eller skapades inte här", "en": "the link has been changed or was not "
+                                                                              "made here"},
+    "reg_pair_changed": {"sv": "Listan har ändrats sedan den visades; välj paret igen.",
+                         "en": "The shortlist changed since it was shown; choose the pair again."},
+    "link_expired": {"sv": "länken har gått ut", "en": "the link has expired"},
     "password": {"sv": "Lösenord för handläggare", "en": "Officer password"},
     "wrong_password": {"sv": "Fel lösenord.", "en": "Wrong password."},
     "invalid_link": {"sv": "Den här länken är inte giltig", "en": "This link is not valid"},
@@ -136,10 +153,16 @@ PLAN_STATUS_LABELS = {"adopted": {"sv": "antagen", "en": "adopted"},
 
 
 def t(key: str, lang: str, **values: object) -> str:
-    """The text ``key`` in ``lang`` (English if missing), formatted with ``values``."""
+    """The text ``key`` in ``lang`` (English if missing), formatted with ``values``.
+
+    Text values are escaped for markdown (:func:`sites.safe_text.markdown_text`): every text goes to
+    a Streamlit element that renders markdown, and values may come from users or files.
+    """
     entry = TEXT[key]
     text = entry.get(lang) or entry["en"]
-    return text.format(**values) if values else text
+    if not values:
+        return text
+    return text.format(**{k: markdown_text(v) if isinstance(v, str) else v for k, v in values.items()})
 
 
 def criterion_label(criterion: str, lang: str) -> str:

@@ -13,6 +13,7 @@ import numpy as np
 from folium.plugins import Draw, MarkerCluster
 from PIL import Image
 
+from sites.safe_text import html_text
 from ui.assets import localise
 from ui.colours import EXCLUDED, VIRIDIS, legend_gradient
 
@@ -33,9 +34,12 @@ class MapLayers:
     Attributes
     ----------
     parcels
-        Polygons with ``parcel_id``, ``colour`` and ``tooltip`` (HTML-free text).
+        Polygons with ``parcel_id``, ``colour`` and ``tooltip`` (plain text).
     premises, stations, bus_stops, junctions
-        Points with a ``label`` column.
+        Points with a ``label`` column (plain text; line breaks allowed).
+
+    Every text is plain: the builder escapes it (:func:`sites.safe_text.html_text`) where it
+    becomes HTML, so a name like ``<img onerror=...>`` shows as text.
     transit_lines
         Lines with ``label`` and ``mode``.
     land_use, change_areas, constraints
@@ -90,45 +94,46 @@ def build_map(layers: MapLayers, *, center: tuple[float, float], zoom: int, base
         url, bounds = layers.population
         folium.raster_layers.ImageOverlay(url, bounds=bounds, opacity=0.55, name="population").add_to(m)
     if layers.land_use is not None and show.get("land_use", False):
-        folium.GeoJson(layers.land_use[["category", "geometry"]], name="land_use",
+        folium.GeoJson(_escaped(layers.land_use, ["category"]), name="land_use",
                        style_function=lambda f: {"fillColor": LAND_USE_COLOURS.get(f["properties"]["category"], "#999"),
                                                  "color": "#555", "weight": 0.5, "fillOpacity": 0.25},
                        tooltip=folium.GeoJsonTooltip(["category"], labels=False)).add_to(m)
     if layers.constraints is not None and show.get("constraints", False):
-        folium.GeoJson(layers.constraints[["kind", "name", "geometry"]], name="constraints",
+        folium.GeoJson(_escaped(layers.constraints, ["kind", "name"]), name="constraints",
                        style_function=lambda f: {"color": "#b2182b", "weight": 1, "fillColor": "#b2182b",
                                                  "fillOpacity": 0.18, "dashArray": "4 3"},
                        tooltip=folium.GeoJsonTooltip(["name"], labels=False)).add_to(m)
     if layers.change_areas is not None and show.get("change_areas", False):
-        folium.GeoJson(layers.change_areas[["name", "geometry"]], name="change_areas",
+        folium.GeoJson(_escaped(layers.change_areas, ["name"]), name="change_areas",
                        style_function=lambda f: {"color": "#e7298a", "weight": 2, "fill": False, "dashArray": "8 4"},
                        tooltip=folium.GeoJsonTooltip(["name"], labels=False)).add_to(m)
     if layers.registry_sites is not None and len(layers.registry_sites):
-        folium.GeoJson(layers.registry_sites[["label", "geometry"]], name="registry",
+        folium.GeoJson(_escaped(layers.registry_sites, ["label"]), name="registry",
                        style_function=lambda f: {"color": "#e66101", "weight": 3, "fill": False, "dashArray": "2 4"},
                        tooltip=folium.GeoJsonTooltip(["label"], labels=False)).add_to(m)
     if layers.transit_lines is not None and show.get("transit", True):
         for row in layers.transit_lines.itertuples():
             colour = {"metro": "#d7191c", "rail": "#2b83ba", "bus": "#7b3294"}.get(row.mode, "#555")
             folium.PolyLine([(y, x) for x, y in row.geometry.coords], color=colour,
-                            weight=3 if row.mode != "bus" else 1.5, opacity=0.7, tooltip=row.label).add_to(m)
+                            weight=3 if row.mode != "bus" else 1.5, opacity=0.7, tooltip=html_text(row.label)).add_to(m)
     if layers.stations is not None and show.get("transit", True):
         for row in layers.stations.itertuples():
             folium.CircleMarker((row.geometry.y, row.geometry.x), radius=6, color="#000", weight=1.5,
-                                fill=True, fill_color="#ffffff", fill_opacity=1, tooltip=row.label).add_to(m)
+                                fill=True, fill_color="#ffffff", fill_opacity=1, tooltip=html_text(row.label)).add_to(m)
     if layers.bus_stops is not None and show.get("bus_stops", False):
         for row in layers.bus_stops.itertuples():
             folium.CircleMarker((row.geometry.y, row.geometry.x), radius=3, color="#7b3294", fill=True,
-                                fill_opacity=1, tooltip=row.label).add_to(m)
+                                fill_opacity=1, tooltip=html_text(row.label)).add_to(m)
     if layers.junctions is not None and show.get("junctions", True):
         for row in layers.junctions.itertuples():
             folium.CircleMarker((row.geometry.y, row.geometry.x), radius=8, color="#000", fill=True,
-                                fill_color="#ffd700", fill_opacity=1, weight=2, tooltip=row.label).add_to(m)
+                                fill_color="#ffd700", fill_opacity=1, weight=2, tooltip=html_text(row.label)).add_to(m)
     if layers.premises is not None and show.get("premises", False):
         cluster = MarkerCluster(name="premises").add_to(m)
         for row in layers.premises.itertuples():
+            popup = folium.Popup(html_text(row.label), max_width=260)
             folium.CircleMarker((row.geometry.y, row.geometry.x), radius=5, color="#08519c", fill=True,
-                                fill_opacity=0.9, popup=folium.Popup(row.label, max_width=260)).add_to(cluster)
+                                fill_opacity=0.9, popup=popup).add_to(cluster)
     if drawing:
         Draw(export=False, position="topleft", draw_options={"polyline": False, "circle": False, "marker": False,
                                                              "circlemarker": False, "rectangle": True,
@@ -150,14 +155,14 @@ def score_layer(layers: MapLayers) -> folium.FeatureGroup:
             folium.GeoJson(row.geometry.__geo_interface__, name=row.key,
                            style_function=lambda f, c=colour: {"color": c, "weight": 2, "fillColor": c,
                                                                "fillOpacity": 0.08},
-                           tooltip=row.label).add_to(group)
+                           tooltip=html_text(row.label)).add_to(group)
     if layers.score_grid is not None:
         folium.GeoJson(layers.score_grid[["parcels", "best_score", "colour", "geometry"]], name="score_grid",
                        style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#666",
                                                  "weight": 0.3, "fillOpacity": 0.45},
                        tooltip=folium.GeoJsonTooltip(["parcels", "best_score"])).add_to(group)
     folium.GeoJson(
-        layers.parcels[["parcel_id", "colour", "tooltip", "geometry"]], name="parcels",
+        _escaped(layers.parcels, ["tooltip"], keep=["parcel_id", "colour"]), name="parcels",
         style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#333333", "weight": 0.6,
                                   "fillOpacity": 0.8},
         highlight_function=lambda f: {"weight": 2.5, "color": "#000000"},
@@ -169,15 +174,20 @@ def score_layer(layers: MapLayers) -> folium.FeatureGroup:
     return group
 
 
+def _escaped(gdf: gpd.GeoDataFrame, columns: list[str], keep: list[str] | None = None) -> gpd.GeoDataFrame:
+    """Text ``columns`` HTML-escaped (tooltips insert HTML), plus ``keep`` columns and the geometry."""
+    return gdf[[*(keep or []), *columns, "geometry"]].assign(**{c: gdf[c].map(html_text) for c in columns})
+
+
 def _legend_html(title: str, excluded_label: str) -> str:
     return (
         '<div style="position:absolute;bottom:24px;left:12px;z-index:9999;background:rgba(255,255,255,0.92);'
         'padding:6px 8px;border-radius:4px;font:12px sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)">'
-        f"<b>{title}</b><div style=\"width:160px;height:10px;background:{legend_gradient()}\"></div>"
+        f"<b>{html_text(title)}</b><div style=\"width:160px;height:10px;background:{legend_gradient()}\"></div>"
         '<div style="display:flex;justify-content:space-between;width:160px"><span>0</span><span>50</span>'
         "<span>100</span></div>"
         f'<div><span style="display:inline-block;width:12px;height:10px;background:{EXCLUDED}"></span> '
-        f"{excluded_label}</div></div>"
+        f"{html_text(excluded_label)}</div></div>"
     )
 
 

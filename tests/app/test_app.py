@@ -16,6 +16,7 @@ from settings import DEMO_DIR
 from sites.dataset import load_dataset
 from sites.indicators import load_or_compute
 from sites.scored import Filters, Scorer
+from tests.app.helpers import shown
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 TIMEOUT = 180
@@ -41,7 +42,7 @@ def ranking_table(at: AppTest) -> pd.DataFrame:
 
 def test_app_runs_with_the_demo_notice_and_ranking():
     at = run_app()
-    assert any("Demonstrationsdata" in w.value for w in at.warning)
+    assert any("Demonstrationsdata" in shown(w) for w in at.warning)
     table = ranking_table(at)
     assert len(table) == 17  # logistics: 17 parcels pass the hard constraints
     assert list(table["rank"])[:3] == [1, 2, 3]
@@ -87,7 +88,7 @@ def test_bad_upload_shows_an_error_and_keeps_the_previous_layer():
     at.file_uploader(key="upload_parcels").set_value(("brev.gpkg", b"Hej! Ingen karta.", "application/geopackage"))
     at.run()
     assert not at.exception
-    assert any("brev.gpkg: not a geodata file" in e.value for e in at.error)
+    assert any("brev.gpkg: not a geodata file" in shown(e) for e in at.error)
     assert ranking_table(at).equals(before)
     assert at.session_state["uploads"] == {}
 
@@ -99,7 +100,7 @@ def test_upload_without_crs_names_the_fix(tmp_path):
     at = run_app()
     at.file_uploader(key="upload_parcels").set_value(("nocrs.gpkg", path.read_bytes(), "application/geopackage"))
     at.run()
-    assert any("no coordinate reference system" in e.value for e in at.error)
+    assert any("no coordinate reference system" in shown(e) for e in at.error)
 
 
 def test_good_upload_replaces_the_layer(tmp_path):
@@ -110,7 +111,7 @@ def test_good_upload_replaces_the_layer(tmp_path):
     at.file_uploader(key="upload_parcels").set_value(("mina.geojson", path.read_bytes(), "application/geo+json"))
     at.run()
     assert not at.exception, at.exception
-    assert any("60" in s.value and "mina.geojson" in s.value for s in at.success)
+    assert any("60" in s.value and "mina.geojson" in shown(s) for s in at.success)
     designations = set(parcels["trakt"] + " " + parcels["block"].astype(str) + ":" + parcels["enhet"].astype(str))
     assert set(ranking_table(at)["designation"]) <= designations
 
@@ -134,7 +135,7 @@ def test_selecting_a_site_shows_its_panel():
     at.session_state["selected"] = frame.loc[frame["designation"] == first, "parcel_id"].iloc[0]
     at.run()
     assert not at.exception
-    assert any(first in m.value for m in at.markdown)
+    assert any(first in shown(m) for m in at.markdown)
     labels = [b.proto.label for b in at.get("download_button")]
     assert any("GeoJSON" in label and ("Restidsytor" in label or "Isochrones" in label) for label in labels)
     assert "Prospekt (PDF)" in labels
@@ -176,7 +177,7 @@ def test_every_layer_and_english_render_without_errors():
     at.checkbox(key="basemap").uncheck()
     at.run()
     assert not at.exception, at.exception
-    assert any("Demonstration data" in w.value for w in at.warning)
+    assert any("Demonstration data" in shown(w) for w in at.warning)
     assert at.title[0].value == "Establishment map: Södra Porten"
 
 
@@ -199,5 +200,5 @@ def test_all_zero_weights_fall_back_with_a_message():
         at.slider(key=f"w_{c}").set_value(0.0)
     at.run()
     assert not at.exception
-    assert any("noll" in w.value for w in at.warning)
+    assert any("noll" in shown(w) for w in at.warning)
     assert len(ranking_table(at)) == 17

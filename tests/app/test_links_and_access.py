@@ -13,6 +13,7 @@ from sites.dataset import load_dataset
 from sites.indicators import load_or_compute
 from sites.scored import Scorer
 from sites.share import ViewState, encode, investor_link
+from tests.app.helpers import shown
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,7 +54,7 @@ def test_a_link_reproduces_ranking_and_selection(reference):
                       layers=frozenset({"transit", "premises"}))
     at = app_with(encode(state))
     assert ranking(at)["designation"].tolist() == expected["designation"].tolist()
-    assert any(pick["designation"] in m.value for m in at.markdown)
+    assert any(pick["designation"] in shown(m) for m in at.markdown)
     assert at.checkbox(key="layer_premises").value and not at.checkbox(key="layer_junctions").value
     assert at.title[0].value == "Establishment map: Södra Porten"
     # The page keeps its own link in the address bar.
@@ -62,8 +63,8 @@ def test_a_link_reproduces_ranking_and_selection(reference):
 
 def test_bad_link_values_are_ignored_with_a_notice():
     at = app_with({"p": "spaceport", "w": "motorway:abc", "z": "1e9", "sel": "no-such-parcel"})
-    assert any("spaceport" in i.value and "abc" in i.value for i in at.info)
-    assert any("no-such-parcel" in i.value for i in at.info)
+    assert any("spaceport" in shown(i) and "abc" in shown(i) for i in at.info)
+    assert any("no-such-parcel" in shown(i) for i in at.info)
     assert at.selectbox(key="profile").value == "logistics"
     assert "sel" not in at.query_params
 
@@ -79,28 +80,57 @@ def test_investor_view_is_read_only_and_hides_internal_things(reference):
     params = investor_link(ViewState(selected=pid, lang="en"), SECRET, expires=dt.date.today() + dt.timedelta(days=5))
     at = app_with(params)
     assert at.title[0].value == "Establishment opportunities in Botkyrka"
-    assert any("Eriksberg 3:10" in m.value for m in at.markdown)
+    assert any("Eriksberg 3:10" in shown(m) for m in at.markdown)
     assert len(at.sidebar.slider) == 0 and len(at.sidebar.selectbox) == 0
     assert len(at.get("file_uploader")) == 0
     assert [b.proto.label for b in at.get("download_button")] == ["Prospectus (PDF)"], "only the public prospectus"
     assert len(at.get("code")) == 0, "no share links to make more links"
-    text = " ".join(m.value for m in at.markdown)
+    text = " ".join(shown(m) for m in at.markdown)
     for internal in ("Lösenord", "uploaded", "script runs"):
         assert internal not in text
 
 
-@pytest.mark.parametrize("change", [{"sel": "someone-else"}, {"l": "premises"}, {"view": "officer"}, {"sig": "AAAA"}])
-def test_tampered_investor_link_is_refused(reference, change):
+def _tampered(token: str) -> list[str]:
+    return [token[:-2] + ("AA" if token[-2:] != "AA" else "BB"), "AAAA", token + "ä", token.replace(".", "", 1),
+            "é" * 20]
+
+
+@pytest.mark.parametrize("which", range(5))
+def test_tampered_investor_link_is_refused(reference, which):
     ds, _ = reference
     pid = ds.parcels["parcel_id"].iloc[0]
-    params = {**investor_link(ViewState(selected=pid), SECRET), **change}
-    at = app_with(params)
-    if change.get("view") == "officer":
-        # Without "view=investor" the link is an officer link: open mode here, but nothing signed is trusted.
-        assert at.title[0].value.startswith("Etableringskartan")
-        return
+    params = investor_link(ViewState(selected=pid), SECRET)
+    at = app_with({**params, "t": _tampered(params["t"])[which]})
     assert at.title[0].value == "Den här länken är inte giltig"
     assert len(at.dataframe) == 0 and len(at.get("download_button")) == 0
+
+
+def test_case2_parameters_beside_the_token_change_nothing(reference):
+    ds, _ = reference
+    pid, other = ds.parcels["parcel_id"].iloc[0], ds.parcels["parcel_id"].iloc[1]
+    designation, other_name = ds.parcels["designation"].iloc[0], ds.parcels["designation"].iloc[1]
+    at = app_with({**investor_link(ViewState(selected=pid), SECRET), "sel": other, "cmp": f"{other},{pid}",
+                   "l": "premises", "view": "investor"})
+    text = " ".join(shown(m) for m in at.markdown)
+    assert designation in text and other_name not in text
+
+
+def test_case2_a_forged_first_run_then_a_valid_link_shows_only_the_valid_state(reference):
+    """Tampered URL first, then a valid link in the same session (history.pushState): each run
+    verifies the link in the address bar and shows only what its token holds."""
+    ds, _ = reference
+    pid, other = ds.parcels["parcel_id"].iloc[0], ds.parcels["parcel_id"].iloc[1]
+    other_name = ds.parcels["designation"].iloc[1]
+    at = app_with({"view": "investor", "sel": other, "t": "forged"})
+    assert at.title[0].value == "Den här länken är inte giltig"
+    valid = investor_link(ViewState(selected=pid), SECRET)
+    at.query_params.clear()
+    for k, v in valid.items():
+        at.query_params[k] = v
+    at.run()
+    text = " ".join(shown(m) for m in at.markdown)
+    assert at.title[0].value == "Etableringsmöjligheter i Botkyrka"
+    assert other_name not in text and ds.parcels["designation"].iloc[0] in text
 
 
 def test_expired_investor_link_is_refused(reference):
@@ -109,17 +139,18 @@ def test_expired_investor_link_is_refused(reference):
                            expires=dt.date.today() - dt.timedelta(days=1))
     at = app_with(params)
     assert at.title[0].value == "Den här länken är inte giltig"
-    assert any("expired" in i.value for i in at.info)
+    assert any("länken har gått ut" in shown(i) for i in at.info)
 
 
 def test_password_closes_the_officer_view_but_not_investor_links(monkeypatch, reference):
     monkeypatch.setenv("SITEFINDER_OFFICER_PASSWORD", "hemligt")
     at = app_with({})
     assert len(at.dataframe) == 0 and len(at.sidebar.slider) == 0
+    at.text_input(key="officer_name_input").input("Anna Andersson")
     at.text_input(key="password_input").input("fel")
     at.get("form_submit_button")[0].click()
     at.run()
-    assert any("Fel lösenord" in e.value for e in at.error)
+    assert any("Fel lösenord" in shown(e) for e in at.error)
     at.text_input(key="password_input").input("hemligt")
     at.get("form_submit_button")[0].click()
     at.run()

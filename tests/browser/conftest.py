@@ -26,11 +26,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url():
+def start_app(extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """Start the app on a free port (with ``extra_env``) and wait until it answers."""
     port = _free_port()
     env = {**os.environ, "STREAMLIT_SERVER_HEADLESS": "true", "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-           "SITEFINDER_LINK_SECRET": LINK_SECRET}
+           "SITEFINDER_LINK_SECRET": LINK_SECRET, **(extra_env or {})}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
                              str(port), "--server.address", "127.0.0.1"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -40,15 +40,29 @@ def app_url():
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
                 if r.status == 200:
-                    break
+                    return proc, url
         except OSError:
             time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail(f"the app did not start: {proc.stdout.read().decode()[-2000:]}")
-    yield url
+    proc.kill()
+    pytest.fail(f"the app did not start: {proc.stdout.read().decode()[-2000:]}")
+
+
+def stop_app(proc: subprocess.Popen) -> None:
+    """Stop a server started by :func:`start_app` (killed if it does not end within 20 s)."""
     proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    db = tmp_path_factory.mktemp("registry") / "registry.sqlite"
+    proc, url = start_app({"SITEFINDER_DATABASE_URL": f"sqlite:///{db}"})
+    yield url
+    stop_app(proc)
 
 
 @pytest.fixture(scope="session")

@@ -96,7 +96,7 @@ def test_shared_investor_link_shows_the_site_and_map(page, app_url):
     assert page.locator("[data-testid=stFileUploader]").count() == 0
     time.sleep(1.5)
     page.screenshot(path=str(ARTIFACTS / "investor.png"), full_page=True)
-    page.goto(f"{app_url}/?{urlencode({**params, 'sel': parcels['parcel_id'].iloc[0]})}")
+    page.goto(f"{app_url}/?{urlencode({**params, 't': params['t'][:-3] + 'abc'})}")
     wait_for(lambda: page.get_by_text("This link is not valid").count() > 0)
 
 
