@@ -64,6 +64,10 @@ def run_open_data(args: argparse.Namespace) -> int:
     else:
         export.write_geojson(plots, args.out, metadata={"specification": "Lediga tomter (fields partly assumed)"})
     print(f"wrote {len(plots)} available plots to {args.out}", file=sys.stderr)
+    if not len(plots):
+        print("no site in the registry has status 'available': save sites in the app (Platser och markanvisning) "
+              "and set their status to available, or start the app once with the demo data to get its plots",
+              file=sys.stderr)
     return 0
 
 
