@@ -22,7 +22,7 @@ from ui.auth import officer_signed_in
 from ui.i18n import t
 from ui.state import K, init_state
 
-st.set_page_config(page_title="Etableringskartan: Södra Porten", page_icon=":material/map:", layout="wide")
+st.set_page_config(page_title="Etableringskartan: Södra Porten", page_icon="🗺️", layout="wide")
 logger = logging.getLogger("sitefinder.app")
 PAGES = Path(__file__).resolve().parent / "ui" / "pages"
 

@@ -192,6 +192,8 @@ TEXT: dict[str, dict[str, str]] = {
     "legend_few": {"sv": "få", "en": "few"},
     "legend_many": {"sv": "många", "en": "many"},
     "points": {"sv": "Poäng", "en": "Points"},
+    "pick_site_select": {"sv": "Välj plats (skriv för att söka)", "en": "Choose a site (type to search)"},
+    "pick_site_placeholder": {"sv": "Fastighetsbeteckning", "en": "Property designation"},
     "reg_pair_changed": {"sv": "Listan har ändrats sedan den visades; välj paret igen.",
                          "en": "The shortlist changed since it was shown; choose the pair again."},
     "link_expired": {"sv": "länken har gått ut", "en": "the link has expired"},

@@ -50,6 +50,7 @@ class K:
     REG_EDIT_SHOWN = "reg_edit_shown"
     REG_PAIRS_SHOWN = "reg_pairs_shown"
     FLASH = "flash"
+    SITE_PICK = "site_pick"
 
     @staticmethod
     def weight(criterion: str) -> str:

@@ -110,8 +110,13 @@ def page() -> None:
 def site_panel(result: ScoredSites, cache: DatasetCache, lang: str) -> None:
     """Facts, indicators, contributions and robustness of the selected parcel."""
     st.subheader(t("site", lang))
-    pid = st.session_state.get(K.SELECTED)
     frame = result.frame
+    names = dict(zip(frame["parcel_id"], frame["designation"], strict=True))
+    st.session_state[K.SITE_PICK] = st.session_state.get(K.SELECTED) if st.session_state.get(K.SELECTED) in names \
+        else None
+    st.selectbox(t("pick_site_select", lang), list(names), key=K.SITE_PICK, format_func=names.get,
+                 placeholder=t("pick_site_placeholder", lang), on_change=_picked)
+    pid = st.session_state.get(K.SELECTED)
     row = frame.loc[frame["parcel_id"] == pid]
     if row.empty:
         st.info(t("pick_site", lang))
@@ -167,6 +172,10 @@ def contribution_chart(contrib: pd.DataFrame, points_label: str) -> alt.Chart:
         y=alt.Y("criterion:N", sort=None, title=None, axis=alt.Axis(labelLimit=0)),
         tooltip=["criterion", alt.Tooltip("points:Q", format=".1f")],
     ).properties(height=26 * len(contrib))
+
+
+def _picked() -> None:
+    st.session_state[K.SELECTED] = st.session_state.get(K.SITE_PICK)
 
 
 def save_forms(result: ScoredSites, cache: DatasetCache, lang: str) -> None:
