@@ -19,10 +19,10 @@ import layers
 from analysis.isochrones import isochrones
 from analysis.matching import MATCH_CRITERIA
 from analysis.profiles import PROFILES, Profile
-from errors import SiteFinderError
+from errors import SiteFinderError, UploadExpiredError
 from layers.reader import as_bytes_io
 from layers.transit import route_lines, stop_modes
-from settings import DATABASE_URL, DEMO_DIR, DEMO_REGISTRY, DISPLAY_CRS, MUNICIPALITY_CODE, ROOT
+from settings import CACHE_DIR, DATABASE_URL, DEMO_DIR, DEMO_REGISTRY, DISPLAY_CRS, MUNICIPALITY_CODE, ROOT
 from sites.dataset import Dataset, DataSources, load_dataset
 from sites.demo_registry import seed_demo_registry
 from sites.display import road_lines
@@ -30,26 +30,47 @@ from sites.indicators import Networks, build_networks, load_or_compute
 from sites.registry import Registry, open_registry
 from sites.scored import Filters, ScoredSites, Scorer
 from sites.shortlist import shortlists as site_shortlists
-from ui.cache import DatasetCache, dataset_cache
+from ui.cache import CacheTable, DatasetCache, UploadStore
 from ui.i18n import t
 from ui.map_builder import LEGEND_KEYS, population_png
 from ui.state import K
+
+
+@st.cache_resource(show_spinner=False)
+def caches() -> CacheTable:
+    """The server's dataset caches (see :mod:`ui.cache` for lifetimes)."""
+    return CacheTable()
+
+
+@st.cache_resource(show_spinner=False)
+def upload_store() -> UploadStore:
+    """Uploaded files on disk, by checksum."""
+    return UploadStore(CACHE_DIR / "uploads")
 
 
 def bundle(uploads: tuple) -> DatasetCache:
     """The dataset in force and what is derived from it (see :mod:`ui.cache` for lifetimes).
 
     The shipped dataset is kept for the server's life; a dataset with uploaded layers (keyed by
-    their checksums) is held by this session and freed when the last session using it ends.
+    their checksums) is kept while it is used and rebuilt from the uploaded files if it was swept.
     """
     key = ds_key(uploads)
     if not uploads:
-        return dataset_cache(key, lambda: load_dataset(DataSources()), pinned=True)
-    store = st.session_state[K.UPLOAD_BYTES]
-    cache = dataset_cache(key, lambda: load_dataset(DataSources(**{
-        layer: as_bytes_io(store[digest], name) for layer, (name, digest) in uploads})), pinned=False)
-    st.session_state[K.DATASET_CACHE] = cache
-    return cache
+        return caches().get(key, lambda: load_dataset(DataSources()), pinned=True)
+    store = upload_store()
+    store.sweep()
+
+    def load() -> Dataset:
+        sources = {}
+        for layer, (name, digest) in uploads:
+            data = store.get(digest)
+            if data is None:
+                raise UploadExpiredError(f"{name}: the uploaded file is no longer kept on the server (unused for "
+                                         f"a while). Upload it again, or choose the demo data.")
+            sources[layer] = as_bytes_io(data, name)
+        return load_dataset(DataSources(**sources))
+
+    return caches().get(key, load, pinned=False)
 
 
 def indicators(cache: DatasetCache, lang: str):

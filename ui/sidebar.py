@@ -15,6 +15,7 @@ from layers.zoning import OP_CATEGORIES
 from sites.safe_text import markdown_text as md
 from sites.scored import Filters, customised
 from sites.share import ALL_LAYERS, DEFAULT_LAYERS
+from ui.data import upload_store
 from ui.i18n import LANGUAGES, PLAN_STATUS_LABELS, criterion_label, profile_label, t
 from ui.state import AREA_SLIDER_MAX, K, reset_weights
 
@@ -51,11 +52,8 @@ def handle_upload(layer: str, lang: str) -> None:
         st.session_state[K.UPLOAD_MESSAGE] = ("error", md(str(err)))
         return
     digest = hashlib.sha256(data).hexdigest()
-    previous = st.session_state[K.UPLOADS].get(layer)
-    st.session_state[K.UPLOAD_BYTES][digest] = data
+    upload_store().put(data, digest)
     st.session_state[K.UPLOADS][layer] = (file.name, digest)
-    if previous and previous[1] not in {d for _, d in st.session_state[K.UPLOADS].values()}:
-        st.session_state[K.UPLOAD_BYTES].pop(previous[1], None)
     st.session_state[K.SELECTED] = None
     st.session_state[K.UPLOAD_MESSAGE] = ("success", t("upload_ok", lang, layer=layer, n=len(loaded), name=file.name))
 
@@ -101,8 +99,6 @@ def sidebar(lang: str) -> Choices:
                              key=f"upload_{layer}", on_change=handle_upload, args=(layer, lang))
         if st.session_state[K.UPLOADS] and st.button(t("use_demo", lang)):
             st.session_state[K.UPLOADS] = {}
-            st.session_state[K.UPLOAD_BYTES] = {}
-            st.session_state.pop(K.DATASET_CACHE, None)
             st.session_state[K.SELECTED] = None
             st.rerun()
     if not any(v > 0 for v in weights.values()):

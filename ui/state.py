@@ -41,9 +41,7 @@ class K:
     MAP_ZOOM = "map_zoom"
     DRAWN = "drawn"
     UPLOADS = "uploads"
-    UPLOAD_BYTES = "upload_bytes"
     UPLOAD_MESSAGE = "upload_message"
-    DATASET_CACHE = "dataset_cache"
     LINK_APPLIED = "link_applied"
     LINK_NOTES = "link_notes"
     SCRIPT_RUNS = "script_runs"
@@ -72,7 +70,6 @@ def init_state() -> None:
     """Session defaults, then (on a session's first run) the officer's view carried by the link."""
     ss = st.session_state
     ss.setdefault(K.UPLOADS, {})
-    ss.setdefault(K.UPLOAD_BYTES, {})
     ss.setdefault(K.SELECTED, None)
     ss.setdefault(K.LANG, "sv")
     ss.setdefault(K.PROFILE, "logistics")
