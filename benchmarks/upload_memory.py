@@ -53,6 +53,7 @@ def upload_files(n_files: int, n_parcels: int, folder: Path) -> list[Path]:
             part = demo.copy()
             part["geometry"] = demo.translate(dx - side * 950.0, dy - side * 950.0)
             part["enhet"] = part["enhet"].astype(int) + 1000 * k
+            part["parcel_id"] = [f"bench-{f}-{k}-{i}" for i in range(len(part))]
             parts.append(part)
         parcels = gpd.GeoDataFrame(gpd.pd.concat(parts, ignore_index=True), crs=demo.crs).head(n_parcels)
         path = folder / f"fastigheter_{f}.geojson"
@@ -116,6 +117,9 @@ def main(argv: list[str] | None = None) -> dict:
                 page.get_by_text("Egna data").click()
                 page.locator("input[type=file]").first.set_input_files(str(path))
                 wait(lambda page=page, path=path: path.name in page.inner_text("body"), timeout=600)
+                body = page.inner_text("body")
+                if "objekt inlästa" not in body and "features loaded" not in body:
+                    raise RuntimeError(f"the upload of {path.name} was refused: {body[:600]}")
                 wait(lambda page=page: page.get_by_text("Topplista").count() > 0, timeout=600)
                 time.sleep(1)
                 peaks.append(rss_mb(proc.pid))
