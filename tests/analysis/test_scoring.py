@@ -132,6 +132,7 @@ def test_explanation_names_strengths_and_weaknesses():
     row = {"car_min_to_junction": 1.2, "nearest_junction": "Hallunda", "walk_m_to_rail_stop": 1430.0,
            "nearest_rail_stop": "Alby", "jobs_est": 120}
     assert explain(values, w, row) == ("strong: 1 min to Trafikplats Hallunda, room for ~120 jobs; "
-                                       "weak: 1.4 km to Alby station")
-    assert explain(values, w, row, lang="sv").startswith("styrka: 1 min till trafikplats Hallunda")
+                                       "weak: 1.4\u00a0km to Alby station")
+    assert explain(values, w, row, lang="sv") == ("styrka: 1 min till trafikplats Hallunda, plats för ~120 jobb; "
+                                                  "svaghet: 1,4\u00a0km till Alby station")
     assert explain(values, w, row, reason="plot too small") == "excluded: plot too small"
