@@ -120,9 +120,10 @@ def run_export(args: argparse.Namespace) -> int:
                                  progress=lambda f, m: print(f"  {f:4.0%} {m}", file=sys.stderr))
     scored = Scorer.build(ds.parcels, indicators.table, profile).score(weights, filters, lang=args.lang,
                                                                         draws=args.draws)
-    metadata = {"profile": profile.key, "weights": scored.weights_dict(), "top_k": scored.top_k,
-                "data_version": ds.manifest_version, "service_date": indicators.service_date}
     frame = scored.export_frame().assign(data_version=ds.manifest_version)
+    metadata = {"profile": profile.key, "weights": scored.weights_dict(), "top_k": scored.top_k,
+                "data_version": ds.manifest_version, "service_date": indicators.service_date,
+                "column_labels": export.column_labels([c for c in frame.columns if c != "geometry"], args.lang)}
     export.write(frame, args.out, args.format, metadata=metadata)
     print(text("cli.wrote_export", args.lang, n=len(frame), ranked=int((~frame["excluded"]).sum()), path=str(args.out)),
           file=sys.stderr)

@@ -7,8 +7,18 @@ and Babel's CLDR data for number and date formats (see :mod:`texts.formatting`).
 
 from __future__ import annotations
 
-from texts.catalogue import DEFAULT_LANGUAGE, LANGUAGES, MissingTextError, has, keys, messages, placeholders, text
+from texts.catalogue import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    MissingTextError,
+    from_catalogue,
+    has,
+    keys,
+    messages,
+    placeholders,
+    text,
+)
 from texts.formatting import area_m2, date, distance, metres, minutes, number, percent
 
-__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "MissingTextError", "area_m2", "date", "distance", "has", "keys",
-           "messages", "metres", "minutes", "number", "percent", "placeholders", "text"]
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "MissingTextError", "area_m2", "date", "distance", "from_catalogue",
+           "has", "keys", "messages", "metres", "minutes", "number", "percent", "placeholders", "text"]

@@ -18,6 +18,7 @@ every key, the same placeholders and no empty or fuzzy entry.
 from __future__ import annotations
 
 import functools
+import re
 import string
 from collections.abc import Mapping
 from pathlib import Path
@@ -113,3 +114,25 @@ def _value(value: object, lang: str) -> object:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return value
     return number(value, lang, decimals=0 if isinstance(value, int) or float(value).is_integer() else 1)
+
+
+@functools.cache
+def _patterns(lang: str) -> tuple[re.Pattern[str], ...]:
+    patterns = []
+    for template in messages(lang).values():
+        parts = []
+        for literal, field, _, _ in string.Formatter().parse(template):
+            parts.append(re.escape(literal))
+            if field is not None:
+                parts.append(".+?")
+        patterns.append(re.compile("".join(parts), re.DOTALL))
+    return tuple(patterns)
+
+
+def from_catalogue(shown: str, lang: str) -> bool:
+    """Whether ``shown`` is a catalogue text of ``lang``, with any values filled in.
+
+    For tests of the interface: every label a Swedish page shows is either data (a designation, a
+    number) or ``from_catalogue(label, "sv")``.
+    """
+    return any(p.fullmatch(shown.strip()) for p in _patterns(lang if lang in LANGUAGES else "en"))

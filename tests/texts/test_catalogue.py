@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import ast
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 
 from errors import SiteFinderError
-from texts import LANGUAGES, MissingTextError, keys, messages, placeholders, text
+from texts import LANGUAGES, MissingTextError, from_catalogue, keys, messages, placeholders, text
 from texts.catalogue import catalogue_path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,3 +91,19 @@ def test_no_second_bilingual_table_outside_the_catalogue():
                 if isinstance(node, ast.Dict):
                     literal_keys = {k.value for k in node.keys if isinstance(k, ast.Constant)}
                     assert not {"sv", "en"} <= literal_keys, f"{path}:{node.lineno} holds texts by language"
+
+
+def test_a_shown_text_is_recognised_only_in_its_own_language():
+    assert from_catalogue("Inloggad som Anna Berg", "sv")
+    assert from_catalogue("Rang", "sv") and from_catalogue("bil 30 min", "sv")
+    assert not from_catalogue("Signed in as Anna Berg", "sv")
+    assert not from_catalogue("rank", "sv"), "an inline English header is caught"
+    assert not from_catalogue("Inloggad som", "sv"), "a placeholder needs a value"
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext's msgfmt is not installed")
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_gettext_tools_accept_the_catalogues(lang):
+    result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(catalogue_path(lang))],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
