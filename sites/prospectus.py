@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import qrcode
 import shapely
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -127,7 +127,6 @@ def prospectus_figure(ds: Dataset, scored: ScoredSites, parcel_ids: Sequence[str
     layout = SINGLE if single else COMPARE
     with mpl.rc_context(_RC):
         fig = Figure(figsize=A4)
-        FigureCanvasAgg(fig)
         _header(fig, rows, lang, day, single)
         map_ax = fig.add_axes(layout.map_box)
         handles = _map(map_ax, ds, scored, rows, isochrones if single else None, lang, single)
@@ -333,7 +332,7 @@ def _colourbar(ax, lang: str) -> None:
 
 def _declutter(fig: Figure, ax) -> None:
     """Hide map labels that would overlap a text drawn before them (site labels and page texts win)."""
-    renderer = fig.canvas.get_renderer()
+    renderer = _renderer(fig)
     kept = [t.get_window_extent(renderer) for t in fig.texts if t.get_text().strip()]
     kept += [t.get_window_extent(renderer) for t in ax.texts if t.get_gid() == "site-label"]
     kept += [t.get_window_extent(renderer) for t in ax.texts if t.get_gid() not in ("site-label", "map-label")]
@@ -445,10 +444,18 @@ def _clip(value: str, chars: int) -> str:
     return value if len(value) <= chars else value[: chars - 1] + "…"
 
 
+def _renderer(fig: Figure) -> RendererAgg:
+    """A renderer to measure texts with, without giving the figure a drawing canvas.
+
+    (With an Agg canvas attached, every geopandas ``plot`` call would redraw the whole page.)
+    """
+    return RendererAgg(fig.bbox.width, fig.bbox.height, fig.dpi)
+
+
 def _fitted_text(fig: Figure, x: float, y: float, value: str, width: float, **kwargs: object):
     """``fig.text`` cut with an ellipsis until it is at most ``width`` (figure fraction) wide."""
     label = fig.text(x, y, value, **kwargs)
-    renderer = fig.canvas.get_renderer()
+    renderer = _renderer(fig)
     limit = width * fig.bbox.width
     if label.get_window_extent(renderer).width <= limit:
         return label

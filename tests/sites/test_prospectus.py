@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 from pypdf import PdfReader
@@ -94,6 +95,7 @@ def test_swedish_prospectus_has_swedish_numbers_and_words(scored):
 
 def _text_boxes(fig):
     """(text, window extent) of every visible, non-empty text on the page after layout."""
+    FigureCanvasAgg(fig)
     fig.draw_without_rendering()
     renderer = fig.canvas.get_renderer()
     boxes = []
