@@ -93,11 +93,19 @@ def test_exclusion_reasons():
     reasons = exclusions(parcels, category, developable, PROFILES["logistics"])
     assert reasons.tolist() == [
         "plan use B is not compatible with logistics (needs J, Z)",
-        "plot 4,000 m² is below the 10,000 m² logistics needs",
+        "plot 4,000\u00a0m² is below the 10,000\u00a0m² logistics needs",
         "comprehensive plan: Landsbygd, not Verksamheter",
         "no developable land (constraints or existing buildings cover the plot)",
         None,
         "proposed plan use K is not compatible with logistics (needs J, Z)",
+    ]
+    assert exclusions(parcels, category, developable, PROFILES["logistics"], lang="sv").tolist() == [
+        "planens användning B passar inte logistik (kräver J, Z)",
+        "tomten, 4\u00a0000\u00a0m², är mindre än de 10\u00a0000\u00a0m² som logistik behöver",
+        "översiktsplanen: Landsbygd, inte Verksamheter",
+        "ingen byggbar mark (hänsyn eller befintliga byggnader täcker tomten)",
+        None,
+        "användningen K i pågående plan passar inte logistik (kräver J, Z)",
     ]
 
 
