@@ -173,7 +173,8 @@ def _map(ax, ds: Dataset, scored: ScoredSites, rows: pd.DataFrame, iso: gpd.GeoD
     stations = _rail_stations(ds)
     near_stations = _nearest_named(stations, site, rows["nearest_rail_stop"], "stop_name")
     box = map_window([site.total_bounds, *(p.bounds for p in junctions.geometry),
-                      *(p.bounds for p in near_stations.geometry)], aspect=_aspect(ax))
+                      *(p.bounds for p in near_stations.geometry)], aspect=_aspect(ax),
+                     centre=_middle(site.total_bounds))
     x0, y0, x1, y1 = box
     lu = ds.land_use.cx[x0:x1, y0:y1]
     for category, part in lu.groupby("category"):
@@ -239,7 +240,8 @@ def _map(ax, ds: Dataset, scored: ScoredSites, rows: pd.DataFrame, iso: gpd.GeoD
 
 
 def map_window(bounds: Sequence[Sequence[float]], *, aspect: float = 1.0, margin_m: float = MARGIN_M,
-               min_side_m: float = MIN_WINDOW_M) -> tuple[float, float, float, float]:
+               min_side_m: float = MIN_WINDOW_M, centre: tuple[float, float] | None = None
+               ) -> tuple[float, float, float, float]:
     """The map extent that holds every box in ``bounds`` with a margin, widened to the axes' shape.
 
     Parameters
@@ -252,6 +254,8 @@ def map_window(bounds: Sequence[Sequence[float]], *, aspect: float = 1.0, margin
         Space around the boxes.
     min_side_m
         Smallest height (and width / aspect) of the window.
+    centre
+        Keep this point (the site) in the middle; otherwise the middle of the boxes.
 
     Returns
     -------
@@ -261,10 +265,19 @@ def map_window(bounds: Sequence[Sequence[float]], *, aspect: float = 1.0, margin
     arr = np.asarray(bounds, dtype=float)
     minx, miny = arr[:, 0].min() - margin_m, arr[:, 1].min() - margin_m
     maxx, maxy = arr[:, 2].max() + margin_m, arr[:, 3].max() + margin_m
+    if centre is None:
+        cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    else:
+        cx, cy = centre
+        minx, maxx = cx - max(cx - minx, maxx - cx), cx + max(cx - minx, maxx - cx)
+        miny, maxy = cy - max(cy - miny, maxy - cy), cy + max(cy - miny, maxy - cy)
     height = max(maxy - miny, (maxx - minx) / aspect, min_side_m)
     width = height * aspect
-    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
     return cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2
+
+
+def _middle(bounds: Sequence[float]) -> tuple[float, float]:
+    return (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
 
 
 def _aspect(ax) -> float:

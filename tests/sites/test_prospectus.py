@@ -143,6 +143,9 @@ def test_map_window_holds_every_box_with_its_margin_in_the_axes_shape():
     # width 1300 at aspect 2 needs height 650 (more than 300 and the 500 minimum), centred on y = 50
     assert map_window([(0, 0, 100, 100), (1000, 0, 1100, 50)], aspect=2.0, margin_m=100, min_side_m=500) == \
         pytest.approx((-100, -275, 1200, 375))
+    # centred on the site at (0, 0): the far box (400..500, 0..50) needs 600 m either side (with the margin)
+    assert map_window([(-10, -10, 10, 10), (400, 0, 500, 50)], aspect=1.0, margin_m=100, min_side_m=500,
+                      centre=(0, 0)) == pytest.approx((-600, -600, 600, 600))
     # a small box gets the minimum height
     assert map_window([(0, 0, 10, 10)], aspect=1.0, margin_m=0, min_side_m=500) == pytest.approx((-245, -245, 255, 255))
 
