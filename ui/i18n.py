@@ -21,8 +21,9 @@ from texts import number as number
 from texts import percent as percent
 
 __all__ = ["LANGUAGES", "PLAN_STATUS_LABELS", "TEXT", "application_status_label", "area_m2", "column_label",
-           "column_labels", "criterion_label", "date", "distance", "label", "layer_label", "minutes", "number",
-           "percent", "plan_status_label", "profile_label", "site_status_label", "t"]
+           "column_labels", "criterion_label", "date", "distance", "label", "layer_label", "minutes", "mode_label",
+           "number", "op_category_label", "owner_label", "percent", "plan_status_label", "profile_label",
+           "site_status_label", "t"]
 
 
 def t(key: str, lang: str, **values: object) -> str:
@@ -64,6 +65,21 @@ def site_status_label(status: str, lang: str) -> str:
 def application_status_label(status: str, lang: str) -> str:
     """Application status (``open``, ``shortlisted``, ...) in words."""
     return label("application_status", status, lang)
+
+
+def op_category_label(category: str, lang: str) -> str:
+    """A comprehensive-plan (ÖP) category: the Swedish name stays, English gets a translation."""
+    return label("op_category", str(category).lower().replace(" ", "_").replace("ö", "o"), lang)
+
+
+def owner_label(owner: str, lang: str) -> str:
+    """``municipal`` -> ``kommunal``; ``Södra Porten AB`` stays."""
+    return label("owner", str(owner).replace(" ", "_"), lang)
+
+
+def mode_label(mode: str, lang: str) -> str:
+    """Transit mode ``metro``/``rail``/``bus`` in words."""
+    return label("mode", mode, lang)
 
 
 def layer_label(layer: str, lang: str) -> str:

@@ -12,6 +12,9 @@ from ui.i18n import (
     column_label,
     criterion_label,
     layer_label,
+    mode_label,
+    op_category_label,
+    owner_label,
     profile_label,
     site_status_label,
     t,
@@ -50,3 +53,13 @@ def test_the_old_table_shapes_still_answer_from_the_catalogue():
     assert TEXT["title"]["sv"] == "Etableringskartan: Södra Porten"
     assert PLAN_STATUS_LABELS["in_progress"] == {"sv": "pågående", "en": "in progress"}
     assert "rank" in TEXT and len(TEXT) > 300
+
+
+def test_plan_categories_owners_and_modes():
+    from layers.zoning import OP_CATEGORIES
+
+    assert [op_category_label(c, "sv") for c in OP_CATEGORIES] == list(OP_CATEGORIES)
+    assert op_category_label("Grönstruktur", "en") == "Green structure"
+    assert op_category_label("Transporter och infrastruktur", "en") == "Transport and infrastructure"
+    assert owner_label("municipal", "sv") == "kommunal" and owner_label("Södra Porten AB", "en") == "Södra Porten AB"
+    assert mode_label("rail", "sv") == "pendeltåg"
