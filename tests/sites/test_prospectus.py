@@ -74,6 +74,8 @@ def test_command_line(tmp_path, capsys):
     text = text_of(out.read_bytes())
     assert "Site prospectus: Eriksberg 3:10" in text
     assert "Travel time from the site: car 10/20/30 min" in text, "the command line draws the isochrones too"
+    assert main(["prospectus", "--parcel", "Eriksberg 3:10", "--lang", "en", "--no-isochrones", "--out", str(out)]) == 0
+    assert "Travel time from the site" not in text_of(out.read_bytes())
     assert main(["prospectus", "--parcel", "Eriksberg 3:10", "--date", "tomorrow", "--out", str(out)]) == 2
     assert "--date must be YYYY-MM-DD" in capsys.readouterr().err
 
