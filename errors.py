@@ -86,3 +86,7 @@ class DecisionError(RegistryError):
 
 class ConflictError(RuntimeError, SiteFinderError):
     """Someone else saved the record after it was read: reload and apply the change again."""
+
+
+class UploadExpiredError(LookupError, SiteFinderError):
+    """An uploaded file the server no longer keeps (unused for longer than the idle limit)."""

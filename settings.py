@@ -42,3 +42,5 @@ PEAK_START = os.environ.get("SITEFINDER_PEAK_START", "07:00")
 PEAK_END = os.environ.get("SITEFINDER_PEAK_END", "09:00")
 #: Registry database: an SQLite file by default, PostgreSQL (with PostGIS) for several officers.
 DATABASE_URL = os.environ.get("SITEFINDER_DATABASE_URL", f"sqlite:///{ROOT / 'registry.sqlite'}")
+#: Seed an empty registry with the demo's available plots when the shipped demo data is in use ("0": never).
+DEMO_REGISTRY = os.environ.get("SITEFINDER_DEMO_REGISTRY", "1") != "0"

@@ -67,3 +67,47 @@ def score_grid(parcels: gpd.GeoDataFrame, scores: pd.Series, *, cell_m: float = 
                                        mean_score=("score", "mean")).reset_index()
     boxes = shapely.box(agg["ix"] * cell_m, agg["iy"] * cell_m, (agg["ix"] + 1) * cell_m, (agg["iy"] + 1) * cell_m)
     return gpd.GeoDataFrame(agg[["parcels", "best_score", "mean_score"]], geometry=boxes, crs=parcels.crs)
+
+
+ROAD_CLASSES = {"motorway": "motorway", "motorway_link": "motorway", "trunk": "main", "trunk_link": "main",
+                "primary": "main", "primary_link": "main", "secondary": "main", "secondary_link": "main",
+                "tertiary": "street", "tertiary_link": "street", "unclassified": "street", "residential": "street",
+                "living_street": "street", "service": "street"}
+"""Drawn road classes by OSM ``highway`` value (paths, footways and tracks are not drawn)."""
+
+
+def road_lines(graph, *, tolerance_m: float = 5.0) -> gpd.GeoDataFrame:
+    """The road network as lines to draw: ``road_class`` (motorway, main, street), ``name``, geometry.
+
+    One line per undirected edge (the two directions of a street are drawn once), simplified by
+    ``tolerance_m``, in the graph's CRS.
+
+    Parameters
+    ----------
+    graph
+        A road graph as loaded by :func:`layers.load_roads` (``x``/``y`` on nodes; ``highway``,
+        optional ``geometry`` and ``name`` on edges).
+    tolerance_m
+        Simplification tolerance.
+    """
+    seen: set[tuple[int, int]] = set()
+    classes, names, geoms = [], [], []
+    for u, v, d in graph.edges(data=True):
+        key = (min(u, v), max(u, v))
+        hw = d.get("highway", "")
+        hw = hw[0] if isinstance(hw, list) else hw
+        cls = ROAD_CLASSES.get(hw)
+        if cls is None or key in seen:
+            continue
+        seen.add(key)
+        geom = d.get("geometry")
+        if geom is None:
+            a, b = graph.nodes[u], graph.nodes[v]
+            geom = shapely.LineString([(a["x"], a["y"]), (b["x"], b["y"])])
+        name = d.get("name", "")
+        classes.append(cls)
+        names.append(name[0] if isinstance(name, list) else (name if isinstance(name, str) else ""))
+        geoms.append(geom)
+    lines = gpd.GeoDataFrame({"road_class": classes, "name": names}, geometry=geoms,
+                             crs=graph.graph.get("crs", "EPSG:3006"))
+    return lines.assign(geometry=lines.simplify(tolerance_m))

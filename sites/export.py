@@ -123,9 +123,10 @@ def table_csv(frame: pd.DataFrame) -> str:
     """The one CSV writer of the project.
 
     Text cells that a spreadsheet would run as a formula (``= + - @``) are neutralised
-    (see :mod:`sites.safe_text`).
+    (see :mod:`sites.safe_text`); lines end in CRLF as RFC 4180 says, so a line break of either
+    kind inside a cell is quoted.
     """
-    return csv_safe(pd.DataFrame(frame)).to_csv(index=False, lineterminator="\n")
+    return csv_safe(pd.DataFrame(frame)).to_csv(index=False, lineterminator="\r\n")
 
 
 def csv_text(gdf: gpd.GeoDataFrame) -> str:

@@ -9,6 +9,7 @@ secret; the investor view renders only what that token holds.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import re
 from collections.abc import Mapping
@@ -251,7 +252,7 @@ _TOKEN_CHARS = re.compile(r"\.?[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+){2}")
 
 
 def _serializer(secret: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt=_SALT)
+    return URLSafeTimedSerializer(secret, salt=_SALT, signer_kwargs={"digest_method": hashlib.sha256})
 
 
 def investor_link(state: ViewState, secret: str, *, expires: dt.date | None = None) -> dict[str, str]:

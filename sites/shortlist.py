@@ -34,7 +34,7 @@ def cluster_fit(parcels: gpd.GeoDataFrame, geometry: shapely.Geometry, profile: 
 
 def shortlists(applications: Sequence[Mapping], sites: Sequence[Mapping], parcels: gpd.GeoDataFrame,
                profile_scores: Callable[[str], pd.Series], *, weights: Mapping[str, float],
-               best: int = 3) -> pd.DataFrame | None:
+               best: int = 3, labels: Mapping[str, str] | None = None) -> pd.DataFrame | None:
     """The best ``best`` available sites for each open application (and the best applications per site).
 
     Parameters
@@ -51,6 +51,8 @@ def shortlists(applications: Sequence[Mapping], sites: Sequence[Mapping], parcel
         Match weights per criterion.
     best
         How many to keep per application and per site.
+    labels
+        Criterion names for the ``why`` column (the criterion keys if None).
 
     Returns
     -------
@@ -81,7 +83,9 @@ def shortlists(applications: Sequence[Mapping], sites: Sequence[Mapping], parcel
     versions = {s["id"]: s["version"] for s in available}
     app_versions = {a["id"]: a["version"] for a in apps}
     contrib = chosen[[f"contrib_{c}" for c in MATCH_CRITERIA]].to_numpy()
-    why = [", ".join(f"{MATCH_CRITERIA[i]} {row[i]:.0f}" for i in row.argsort()[::-1][:3]) for row in contrib]
+    name = dict(labels or {})
+    why = [", ".join(f"{name.get(MATCH_CRITERIA[i], MATCH_CRITERIA[i])} {row[i]:.0f}" for i in row.argsort()[::-1][:3])
+           for row in contrib]
     return pd.DataFrame({"application": chosen["application_id"].map(names).to_numpy(),
                          "site": chosen["site_id"].map(site_names).to_numpy(),
                          "rank": chosen["rank_for_application"].to_numpy(),

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# Tests start from an empty registry unless they ask for the demo plots (tests/sites/test_demo_registry.py).
+os.environ.setdefault("SITEFINDER_DEMO_REGISTRY", "0")
 REALDATA = Path(os.environ.get("SITEFINDER_REALDATA", ROOT.parent / "shared" / "realdata"))
 
 

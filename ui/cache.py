@@ -1,12 +1,17 @@
 """What the app keeps in memory per dataset, and for how long.
 
 Everything derived from a dataset (indicators, scorers, scores, map layers, isochrones) lives in
-one :class:`DatasetCache` with bounded memo tables. The demo dataset's cache is kept for the life
-of the server; a cache for uploaded data is held by the sessions that use it (in their session
-state) and only weakly by the server, so it is freed when the last of those sessions ends
-(Streamlit drops a closed session's state after ``server.disconnectedSessionTTL``). After a cache
-is freed the C allocator is asked to hand free memory back to the system (``malloc_trim``), so the
-server's resident memory returns near its baseline.
+one :class:`DatasetCache` with bounded memo tables.
+
+- The shipped dataset's cache is kept for the life of the server.
+- A cache for uploaded data lives in a server-side table bounded by count (``max_uploaded``) and
+  idle time (``idle_s``, ``SITEFINDER_UPLOAD_IDLE_S``, 15 min by default): any script run sweeps
+  out the caches nobody used for longer, so the memory of sessions that ended is given back
+  whether or not Streamlit has dropped those sessions yet (it keeps a closed session for
+  ``server.disconnectedSessionTTL`` and forgets it lazily). A session whose cache was swept gets
+  it rebuilt from its uploaded files (kept on disk by :class:`UploadStore`, not in memory).
+- After a sweep the C allocator is asked to hand free memory back to the system
+  (``malloc_trim``), so the server's resident memory returns near its baseline.
 """
 
 from __future__ import annotations
@@ -16,13 +21,17 @@ import ctypes
 import ctypes.util
 import gc
 import logging
+import os
 import threading
-import weakref
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
+UPLOAD_IDLE_S = float(os.environ.get("SITEFINDER_UPLOAD_IDLE_S", "900"))
+MAX_UPLOADED_CACHES = int(os.environ.get("SITEFINDER_MAX_UPLOADED_CACHES", "4"))
 
 
 class DatasetCache:
@@ -39,12 +48,14 @@ class DatasetCache:
     def __init__(self, key: str, dataset: Any) -> None:
         self.key = key
         self.dataset = dataset
+        self.last_used = time.monotonic()
         self._tables: dict[str, OrderedDict[Hashable, Any]] = {}
         self._lock = threading.RLock()
 
     def memo(self, table: str, args: Hashable, build: Callable[[], Any], *, max_entries: int = 16) -> Any:
         """The value for ``args`` in ``table``, built once (least recently used dropped past ``max_entries``)."""
         with self._lock:
+            self.last_used = time.monotonic()
             entries = self._tables.setdefault(table, OrderedDict())
             if args in entries:
                 entries.move_to_end(args)
@@ -61,49 +72,99 @@ class DatasetCache:
             return {name: len(entries) for name, entries in self._tables.items()}
 
 
-_pinned: dict[str, DatasetCache] = {}
-_live: weakref.WeakValueDictionary[str, DatasetCache] = weakref.WeakValueDictionary()
-_lock = threading.Lock()
+class CacheTable:
+    """The server's dataset caches: pinned ones, and uploaded ones bounded by count and idle time."""
 
+    def __init__(self, *, idle_s: float = UPLOAD_IDLE_S, max_uploaded: int = MAX_UPLOADED_CACHES) -> None:
+        self.idle_s = idle_s
+        self.max_uploaded = max_uploaded
+        self._pinned: dict[str, DatasetCache] = {}
+        self._uploaded: OrderedDict[str, DatasetCache] = OrderedDict()
+        self._lock = threading.Lock()
 
-def dataset_cache(key: str, load: Callable[[], Any], *, pinned: bool) -> DatasetCache:
-    """The cache of dataset ``key``, loading the dataset with ``load`` if no session holds it.
-
-    Parameters
-    ----------
-    key
-        Dataset key.
-    load
-        Loads the dataset (called at most once while a cache for ``key`` is alive).
-    pinned
-        Keep it for the server's life (the shipped dataset) rather than only while sessions hold it.
-    """
-    with _lock:
-        cache = _pinned.get(key) or _live.get(key)
-        if cache is None:
-            cache = DatasetCache(key, load())
-            if pinned:
-                _pinned[key] = cache
-            else:
-                _live[key] = cache
-                weakref.finalize(cache, _release, key)
+    def get(self, key: str, load: Callable[[], Any], *, pinned: bool, now: float | None = None) -> DatasetCache:
+        """The cache of dataset ``key``, loading the dataset with ``load`` if it is not held."""
+        self.sweep(now)
+        with self._lock:
+            cache = self._pinned.get(key) or self._uploaded.get(key)
+            if cache is None:
+                cache = DatasetCache(key, load())
+                (self._pinned if pinned else self._uploaded)[key] = cache
+            if not pinned:
+                self._uploaded.move_to_end(key)
+                cache.last_used = time.monotonic() if now is None else now
+            dropped = self._evict_over_count()
+        if dropped:
+            release_memory()
         return cache
 
+    def sweep(self, now: float | None = None) -> list[str]:
+        """Drop uploaded caches idle for longer than ``idle_s``; returns their keys."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            idle = [k for k, c in self._uploaded.items() if now - c.last_used > self.idle_s]
+            for k in idle:
+                del self._uploaded[k]
+        if idle:
+            log.info("dataset caches %s freed (idle)", idle)
+            release_memory()
+        return idle
 
-def live_keys() -> list[str]:
-    """Keys of the caches alive now (pinned and held by sessions)."""
-    with _lock:
-        return sorted({*_pinned, *_live.keys()})
+    def keys(self) -> list[str]:
+        """Keys of the caches held now."""
+        with self._lock:
+            return sorted({*self._pinned, *self._uploaded})
+
+    def _evict_over_count(self) -> list[str]:
+        dropped = []
+        while len(self._uploaded) > self.max_uploaded:
+            key, _ = self._uploaded.popitem(last=False)
+            dropped.append(key)
+        return dropped
 
 
-def _release(key: str) -> None:
-    log.info("dataset cache %s freed (no session uses it)", key)
+class UploadStore:
+    """Uploaded files on disk by checksum (not in server memory), removed when idle like the caches."""
+
+    def __init__(self, folder: Path, *, idle_s: float = UPLOAD_IDLE_S) -> None:
+        self.folder = Path(folder)
+        self.idle_s = idle_s
+
+    def put(self, data: bytes, digest: str) -> None:
+        """Keep ``data`` under ``digest`` (owner-only permissions)."""
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = self.folder / digest
+        if not path.exists():
+            tmp = path.with_suffix(".part")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            tmp.replace(path)
+        path.touch()
+
+    def get(self, digest: str) -> bytes | None:
+        """The file's bytes, or None if it was removed."""
+        path = self.folder / digest
+        if not path.is_file():
+            return None
+        path.touch()
+        return path.read_bytes()
+
+    def sweep(self, now: float | None = None) -> int:
+        """Remove files not used for longer than ``idle_s``; returns how many."""
+        now = time.time() if now is None else now
+        removed = 0
+        for path in self.folder.glob("*") if self.folder.is_dir() else []:
+            with contextlib.suppress(OSError):
+                if now - path.stat().st_mtime > self.idle_s:
+                    path.unlink()
+                    removed += 1
+        return removed
+
+
+def release_memory() -> None:
+    """Collect garbage and ask glibc to return freed heap memory to the system (no-op elsewhere)."""
     gc.collect()
-    trim_memory()
-
-
-def trim_memory() -> None:
-    """Ask glibc to return freed heap memory to the system (no-op elsewhere)."""
     name = ctypes.util.find_library("c")
     if not name:
         return

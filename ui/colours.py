@@ -31,3 +31,12 @@ def viridis(values: np.ndarray, *, vmin: float = 0.0, vmax: float = 100.0) -> li
 def legend_gradient() -> str:
     """CSS linear-gradient of the scale, for the legend."""
     return "linear-gradient(to right, " + ", ".join(VIRIDIS) + ")"
+
+
+#: Population density ramp (light yellow to dark red, ColorBrewer YlOrRd), kept apart from the score's viridis.
+POPULATION = ("#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#bd0026", "#800026")
+
+
+def population_gradient() -> str:
+    """CSS linear-gradient of the population ramp, for the legend."""
+    return "linear-gradient(to right, " + ", ".join(POPULATION) + ")"

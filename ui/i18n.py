@@ -37,8 +37,11 @@ def t(key: str, lang: str, **values: object) -> str:
 
 
 def label(prefix: str, code: object, lang: str) -> str:
-    """The label of a coded value (``prefix.code``), or the code itself if the catalogue has none."""
-    key = f"{prefix}.{code}"
+    """The label of a coded value (``prefix.code``, or ``prefix_code`` for the page texts' flat keys).
+
+    The code itself if the catalogue has neither.
+    """
+    key = f"{prefix}.{code}" if has(f"{prefix}.{code}") else f"{prefix}_{code}"
     return text(key, lang) if has(key) else str(code)
 
 
@@ -59,12 +62,12 @@ def plan_status_label(status: str, lang: str) -> str:
 
 def site_status_label(status: str, lang: str) -> str:
     """Registry site status (``idea``, ``available``, ...) -> ``idé``, ``tillgänglig``, ...; ``all`` -> ``alla``."""
-    return text("all", lang) if status == "all" else label("site_status", status, lang)
+    return label("status", status, lang)
 
 
 def application_status_label(status: str, lang: str) -> str:
     """Application status (``open``, ``shortlisted``, ...) in words."""
-    return label("application_status", status, lang)
+    return label("status", status, lang)
 
 
 def op_category_label(category: str, lang: str) -> str:
@@ -84,7 +87,7 @@ def mode_label(mode: str, lang: str) -> str:
 
 def layer_label(layer: str, lang: str) -> str:
     """A map layer's name (``transit``, ``junctions``, ``bus_stops``, ...)."""
-    return text(f"layer.{layer}", lang)
+    return text(f"layer_{layer}", lang)
 
 
 def column_label(column: str, lang: str, **values: object) -> str:

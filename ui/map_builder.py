@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 import folium
 import geopandas as gpd
 import numpy as np
+from branca.element import MacroElement
 from folium.plugins import Draw, MarkerCluster
+from jinja2 import Template
 from PIL import Image
 
 from sites.safe_text import html_text
 from ui.assets import localise
-from ui.colours import EXCLUDED, VIRIDIS, legend_gradient
+from ui.colours import EXCLUDED, POPULATION, legend_gradient, population_gradient
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
@@ -23,6 +25,8 @@ LAND_USE_COLOURS = {
     "Stadsbygd": "#d95f02", "Landsbygd": "#e6ab02", "Verksamheter": "#7570b3",
     "Transporter och infrastruktur": "#666666", "Grönstruktur": "#1b9e77", "Vatten": "#377eb8",
 }
+ROAD_STYLE = {"motorway": ("#e8590c", 4.0), "main": ("#f08c00", 2.5), "street": ("#adb5bd", 1.0)}
+LINE_COLOURS = {"metro": "#d7191c", "rail": "#2b83ba", "bus": "#7b3294"}
 ISOCHRONE_COLOURS = {"car 10 min": "#1a9850", "car 20 min": "#fee08b", "car 30 min": "#d73027",
                      "public transport 45 min": "#4575b4"}
 
@@ -62,11 +66,13 @@ class MapLayers:
     score_grid: gpd.GeoDataFrame | None = None
     registry_sites: gpd.GeoDataFrame | None = None
     isochrones: gpd.GeoDataFrame | None = None
+    roads: gpd.GeoDataFrame | None = None
     visible: Mapping[str, bool] = field(default_factory=dict)
 
 
 def build_map(layers: MapLayers, *, center: tuple[float, float], zoom: int, basemap: bool = True,
-              legend_title: str = "Score", excluded_label: str = "excluded", drawing: bool = False) -> folium.Map:
+              legend_title: str = "Score", excluded_label: str = "excluded", drawing: bool = False,
+              labels: Mapping[str, str] | None = None) -> folium.Map:
     """A Leaflet map of the layers, with every asset served from the app.
 
     Parameters
@@ -81,15 +87,29 @@ def build_map(layers: MapLayers, *, center: tuple[float, float], zoom: int, base
         Show OpenStreetMap tiles (the project layers show without them, e.g. offline).
     legend_title, excluded_label
         Legend texts in the user's language.
+    labels
+        Legend texts of the other layers and symbols (keys as in :data:`LEGEND_KEYS`); English
+        fallbacks where missing.
 
     Returns
     -------
     folium.Map
     """
     m = folium.Map(location=list(center), zoom_start=zoom, tiles=None, control_scale=True)
+    text = {**LEGEND_FALLBACK, **dict(labels or {})}
     if basemap:
         folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19).add_to(m)
     show = dict(layers.visible)
+    if layers.roads is not None and len(layers.roads):
+        roads = folium.FeatureGroup(name=html_text(text["roads"]), control=True)
+        for cls in ("street", "main", "motorway"):
+            part = layers.roads[layers.roads["road_class"] == cls]
+            if len(part):
+                colour, weight = ROAD_STYLE[cls]
+                folium.GeoJson(_escaped(part, ["name"]), name=cls, interactive=False,
+                               style_function=lambda f, c=colour, w=weight: {"color": c, "weight": w,
+                                                                             "opacity": 0.9}).add_to(roads)
+        roads.add_to(m)
     if layers.population is not None and show.get("population", False):
         url, bounds = layers.population
         folium.raster_layers.ImageOverlay(url, bounds=bounds, opacity=0.55, name="population").add_to(m)
@@ -113,7 +133,7 @@ def build_map(layers: MapLayers, *, center: tuple[float, float], zoom: int, base
                        tooltip=folium.GeoJsonTooltip(["label"], labels=False)).add_to(m)
     if layers.transit_lines is not None and show.get("transit", True):
         for row in layers.transit_lines.itertuples():
-            colour = {"metro": "#d7191c", "rail": "#2b83ba", "bus": "#7b3294"}.get(row.mode, "#555")
+            colour = LINE_COLOURS.get(row.mode, "#555")
             folium.PolyLine([(y, x) for x, y in row.geometry.coords], color=colour,
                             weight=3 if row.mode != "bus" else 1.5, opacity=0.7, tooltip=html_text(row.label)).add_to(m)
     if layers.stations is not None and show.get("transit", True):
@@ -138,7 +158,9 @@ def build_map(layers: MapLayers, *, center: tuple[float, float], zoom: int, base
         Draw(export=False, position="topleft", draw_options={"polyline": False, "circle": False, "marker": False,
                                                              "circlemarker": False, "rectangle": True,
                                                              "polygon": True}).add_to(m)
-    m.get_root().html.add_child(folium.Element(_legend_html(legend_title, excluded_label)))
+    legend = _legend_html(legend_title, excluded_label, _legend_rows(layers, show, text))
+    m.add_child(_Legend(legend))
+    folium.LayerControl(position="topright", collapsed=True).add_to(m)
     return localise(m)
 
 
@@ -179,24 +201,114 @@ def _escaped(gdf: gpd.GeoDataFrame, columns: list[str], keep: list[str] | None =
     return gdf[[*(keep or []), *columns, "geometry"]].assign(**{c: gdf[c].map(html_text) for c in columns})
 
 
-def _legend_html(title: str, excluded_label: str) -> str:
+LEGEND_FALLBACK = {
+    "roads": "Roads", "motorway": "Motorway", "main_road": "Main road", "street": "Street", "metro": "Metro line",
+    "rail": "Commuter rail", "bus": "Bus line", "station": "Station", "bus_stop": "Bus stop",
+    "junction": "Motorway junction", "premises": "Premises", "change_area": "Change area (plan)",
+    "constraint": "Constraint (ancient remains, nature)", "saved_site": "Saved site", "selected": "Selected site",
+    "population": "Residents per cell", "land_use": "Plan land use", "car_10": "Car 10 min", "car_20": "Car 20 min",
+    "car_30": "Car 30 min", "pt_45": "Public transport 45 min", "few": "few", "many": "many",
+}
+LEGEND_KEYS = tuple(LEGEND_FALLBACK)
+
+
+class _Legend(MacroElement):
+    """The legend as a Leaflet control in the bottom-left corner (stacked above the scale bar)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function() {
+            var legend = L.control({position: "bottomleft"});
+            legend.onAdd = function() {
+                var div = L.DomUtil.create("div", "sitefinder-legend");
+                div.innerHTML = {{ this.html|tojson }};
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.html = html
+
+
+def _swatch(kind: str, colour: str, extra: str = "") -> str:
+    if kind == "line":
+        return f'<span style="display:inline-block;width:18px;height:0;border-top:3px {extra or "solid"} {colour};' \
+               'vertical-align:middle;margin-right:6px"></span>'
+    if kind == "dot":
+        return f'<span style="display:inline-block;width:10px;height:10px;border-radius:50%;background:{colour};' \
+               f'border:1px solid #000;vertical-align:middle;margin-right:6px;{extra}"></span>'
+    return f'<span style="display:inline-block;width:14px;height:10px;background:{colour};{extra};' \
+           'vertical-align:middle;margin-right:6px"></span>'
+
+
+def _legend_rows(layers: MapLayers, show: Mapping[str, bool], text: Mapping[str, str]) -> list[str]:
+    """One legend row per symbol of the layers drawn now."""
+    rows: list[tuple[str, str]] = []
+    if layers.roads is not None and len(layers.roads):
+        rows += [(_swatch("line", ROAD_STYLE["motorway"][0]), text["motorway"]),
+                 (_swatch("line", ROAD_STYLE["main"][0]), text["main_road"]),
+                 (_swatch("line", ROAD_STYLE["street"][0]), text["street"])]
+    if show.get("transit", True) and layers.transit_lines is not None:
+        modes = set(layers.transit_lines["mode"])
+        rows += [(_swatch("line", LINE_COLOURS[m]), text[m]) for m in ("metro", "rail", "bus") if m in modes]
+    if show.get("transit", True) and layers.stations is not None:
+        rows.append((_swatch("dot", "#ffffff"), text["station"]))
+    if show.get("bus_stops", False) and layers.bus_stops is not None:
+        rows.append((_swatch("dot", LINE_COLOURS["bus"], "width:6px;height:6px"), text["bus_stop"]))
+    if show.get("junctions", True) and layers.junctions is not None:
+        rows.append((_swatch("dot", "#ffd700"), text["junction"]))
+    if show.get("premises", False) and layers.premises is not None:
+        rows.append((_swatch("dot", "#08519c"), text["premises"]))
+    if show.get("land_use", False) and layers.land_use is not None:
+        for category in sorted(set(layers.land_use["category"])):
+            rows.append((_swatch("box", LAND_USE_COLOURS.get(category, "#999"), "opacity:0.6"),
+                         f"{text['land_use']}: {category}"))
+    if show.get("change_areas", False) and layers.change_areas is not None:
+        rows.append((_swatch("line", "#e7298a", "dashed"), text["change_area"]))
+    if show.get("constraints", False) and layers.constraints is not None:
+        rows.append((_swatch("box", "#b2182b", "opacity:0.35"), text["constraint"]))
+    if layers.registry_sites is not None and len(layers.registry_sites):
+        rows.append((_swatch("line", "#e66101", "dotted"), text["saved_site"]))
+    if layers.selected is not None and len(layers.selected):
+        rows.append((_swatch("line", "#ff00ff"), text["selected"]))
+    if layers.isochrones is not None and len(layers.isochrones):
+        for key, label in (("car 10 min", "car_10"), ("car 20 min", "car_20"), ("car 30 min", "car_30"),
+                           ("public transport 45 min", "pt_45")):
+            if key in set(layers.isochrones["key"]):
+                rows.append((_swatch("line", ISOCHRONE_COLOURS[key]), text[label]))
+    out = [f"<div>{sym}{html_text(label)}</div>" for sym, label in rows]
+    if show.get("population", False) and layers.population is not None:
+        out.append(f"<div style=\"margin-top:4px\">{html_text(text['population'])}</div>"
+                   f"<div style=\"width:160px;height:10px;background:{population_gradient()}\"></div>"
+                   f"<div style=\"display:flex;justify-content:space-between;width:160px\">"
+                   f"<span>{html_text(text['few'])}</span><span>{html_text(text['many'])}</span></div>")
+    return out
+
+
+def _legend_html(title: str, excluded_label: str, rows: list[str]) -> str:
     return (
-        '<div style="position:absolute;bottom:24px;left:12px;z-index:9999;background:rgba(255,255,255,0.92);'
-        'padding:6px 8px;border-radius:4px;font:12px sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)">'
+        '<div style="background:rgba(255,255,255,0.94);padding:6px 8px;border-radius:4px;font:12px sans-serif;'
+        'box-shadow:0 1px 4px rgba(0,0,0,.3);max-height:260px;overflow-y:auto;color:#222">'
         f"<b>{html_text(title)}</b><div style=\"width:160px;height:10px;background:{legend_gradient()}\"></div>"
         '<div style="display:flex;justify-content:space-between;width:160px"><span>0</span><span>50</span>'
         "<span>100</span></div>"
         f'<div><span style="display:inline-block;width:12px;height:10px;background:{EXCLUDED}"></span> '
-        f"{html_text(excluded_label)}</div></div>"
+        f"{html_text(excluded_label)}</div>" + "".join(rows) + "</div>"
     )
 
 
 def population_png(values: np.ndarray) -> str:
-    """A PNG data URL of residents per cell (viridis, transparent where nobody lives)."""
+    """A PNG data URL of residents per cell (yellow-orange-red, transparent where nobody lives)."""
     v = np.asarray(values, dtype="float64")
     top = np.percentile(v[v > 0], 99) if (v > 0).any() else 1.0
     t = np.clip(v / top, 0, 1)
-    stops = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in VIRIDIS], dtype=float)
+    stops = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in POPULATION], dtype=float)
     idx = t * (len(stops) - 1)
     lo = np.floor(idx).astype(int).clip(0, len(stops) - 2)
     frac = (idx - lo)[..., None]

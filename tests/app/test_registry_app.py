@@ -15,6 +15,12 @@ pytestmark = pytest.mark.filterwarnings("ignore")
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def to_page(at: AppTest, name: str) -> None:
+    at.switch_page(f"ui/pages/{name}.py")
+    at.run()
+    assert not at.exception, at.exception
+
+
 def submit(at: AppTest, label: str) -> None:
     button = next(b for b in at.get("form_submit_button") if b.proto.label == label)
     button.click()
@@ -34,18 +40,19 @@ def test_save_register_shortlist_and_audit(tmp_path, monkeypatch):
     at.selectbox(key="reg_status").set_value("available")
     submit(at, "Spara vald fastighet som plats")
     assert any("Eriksberg 3:10" in shown(s) for s in at.success)
+    to_page(at, "registry")
     at.text_input(key="app_company").input("Nordlogistik AB")
     at.number_input(key="app_need").set_value(12_000.0)
     at.number_input(key="app_jobs").set_value(90)
     at.number_input(key="app_entry").set_value(30)
     submit(at, "Registrera ansökan")
     assert any("Nordlogistik AB" in shown(s) for s in at.success)
-    shortlist = next(df.value for df in at.dataframe if "application" in df.value.columns
-                     and "rank" in df.value.columns)
-    per_site = next(df.value for df in at.dataframe if "rank_for_site" in df.value.columns)
-    assert per_site["site"].tolist() == ["Eriksberg 3:10"] and per_site["rank_for_site"].tolist() == [1]
-    assert shortlist["application"].tolist() == ["Nordlogistik AB"]
-    assert shortlist["site"].tolist() == ["Eriksberg 3:10"] and shortlist["rank"].tolist() == [1]
+    shortlist = next(df.value for df in at.dataframe if "Ansökan" in df.value.columns
+                     and "Placering" in df.value.columns)
+    per_site = next(df.value for df in at.dataframe if "Placering för platsen" in df.value.columns)
+    assert per_site["Plats"].tolist() == ["Eriksberg 3:10"] and per_site["Placering för platsen"].tolist() == [1]
+    assert shortlist["Ansökan"].tolist() == ["Nordlogistik AB"]
+    assert shortlist["Plats"].tolist() == ["Eriksberg 3:10"] and shortlist["Placering"].tolist() == [1]
     reg = open_registry(url)
     trail = reg.audit_trail()
     assert [(e["entity"], e["action"], e["who"]) for e in trail] == [
@@ -95,7 +102,7 @@ def test_case4_stale_edit_form_does_not_overwrite_a_newer_save(tmp_path, monkeyp
     reg = _registry_with_sites(tmp_path, monkeypatch, n_sites=1)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.run()
-    assert not at.exception
+    to_page(at, "registry")
     site = reg.sites()[0]
     # Someone else saves a change after this page was drawn.
     reg.update_site("colleague", site["id"], site["version"], notes="Kolleganś anteckning", status="reserved")
@@ -113,7 +120,7 @@ def test_case4_allocation_records_the_pair_the_officer_chose(tmp_path, monkeypat
     reg.add_application("setup", company="Bolag Två AB", profile="logistics", area_need_m2=9_000, jobs=60)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.run()
-    assert not at.exception
+    to_page(at, "registry")
     options = at.selectbox(key="reg_pair").options
     assert len(options) >= 3
     target = [o for o in options if o.endswith("/ #2)")][-1]
@@ -141,6 +148,27 @@ def test_case4_an_application_with_an_unknown_profile_does_not_break_the_page(tm
         conn.execute(sa.text("UPDATE applications SET profile = 'spaceport' WHERE id = :i"), {"i": app_id})
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.run()
-    assert not at.exception
+    to_page(at, "registry")
     assert not any("Något gick fel" in e.value for e in at.error)
-    assert any("Platsregister" in h.value or "Registry" in h.value for h in at.subheader)
+    assert at.title[0].value == "Platser och markanvisning"
+
+
+@pytest.mark.parametrize("name", ["explorer", "compare", "registry", "log", "data"])
+def test_an_investor_link_cannot_reach_any_officer_page(tmp_path, monkeypatch, name):
+    from sites.share import ViewState, investor_link
+
+    reg = _registry_with_sites(tmp_path, monkeypatch, n_sites=1)
+    reg.add_application("setup", company="Hemligt Bolag AB", profile="logistics", area_need_m2=9_000, jobs=40)
+    monkeypatch.setenv("SITEFINDER_LINK_SECRET", "s")
+    parcels = load_dataset().parcels
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    for k, v in investor_link(ViewState(selected=parcels["parcel_id"].iloc[0]), "s").items():
+        at.query_params[k] = v
+    at.run()
+    assert at.title[0].value == "Etableringsmöjligheter i Botkyrka"
+    # The investor's navigation holds the investor page alone: no officer page is registered to switch to.
+    with pytest.raises(ValueError, match=r"Known pages: \[[^,\]]*investor\.py'\]"):
+        at.switch_page(f"ui/pages/{name}.py")
+    text = " ".join(shown(m) for m in at.markdown)
+    assert "Hemligt Bolag" not in text and len(at.sidebar.slider) == 0 and len(at.tabs) == 0
+    assert len(at.get("form_submit_button")) == 0

@@ -44,7 +44,7 @@ def test_swedish_entries_are_swedish():
     # a few hand-picked entries a Swedish officer sees on every page
     assert text("rank", "sv") == "Rang"
     assert text("column.designation", "sv") == "Fastighet"
-    assert text("site_status.available", "sv") == "tillgänglig"
+    assert text("status_available", "sv") == "tillgänglig"
     assert text("indicator.car_min_to_junction", "sv") == "Bil till E4/E20 (min)"
     assert text("iso.car", "sv", minutes=10) == "bil 10 min"
 

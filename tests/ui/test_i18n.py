@@ -43,7 +43,7 @@ def test_every_coded_value_the_app_shows_has_a_label_in_both_languages():
     assert site_status_label("available", "sv") == "tillgänglig"
     assert site_status_label("all", "sv") == "alla"
     assert [site_status_label(s, "sv") for s in SITE_STATUSES] != list(SITE_STATUSES)
-    assert application_status_label("withdrawn", "sv") == "återkallad"
+    assert application_status_label("withdrawn", "sv") == "återtagen"
     assert profile_label("big_box_retail", "sv") == "Sällanköpshandel"
     assert column_label("designation", "sv") == "Fastighet"
     assert column_label("no_such_column", "sv") == "no_such_column"

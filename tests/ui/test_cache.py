@@ -1,0 +1,51 @@
+"""Issue 9, case 6: the server's dataset caches are bounded by count and idle time; uploads live on disk."""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+
+from ui.cache import CacheTable, UploadStore
+
+
+def test_uploaded_caches_are_swept_when_idle_and_pinned_ones_stay():
+    table = CacheTable(idle_s=60, max_uploaded=4)
+    loads = []
+    table.get("demo", lambda: loads.append("demo") or "demo data", pinned=True, now=0.0)
+    table.get("u1", lambda: loads.append("u1") or "upload 1", pinned=False, now=0.0)
+    table.get("u2", lambda: loads.append("u2") or "upload 2", pinned=False, now=50.0)
+    assert table.keys() == ["demo", "u1", "u2"]
+    table.get("demo", lambda: "never loaded again", pinned=True, now=100.0)  # any run sweeps
+    assert table.keys() == ["demo", "u2"]
+    assert table.sweep(now=200.0) == ["u2"] and table.keys() == ["demo"]
+    assert loads == ["demo", "u1", "u2"]
+
+
+def test_at_most_max_uploaded_caches_least_recently_used_out():
+    table = CacheTable(idle_s=1e9, max_uploaded=2)
+    for i in range(3):
+        table.get(f"u{i}", lambda i=i: i, pinned=False, now=float(i))
+    table.get("u1", lambda: "x", pinned=False, now=5.0)  # used again: stays
+    table.get("u3", lambda: 3, pinned=False, now=6.0)
+    assert table.keys() == ["u1", "u3"]
+
+
+def test_memo_tables_are_bounded():
+    table = CacheTable()
+    cache = table.get("demo", lambda: "data", pinned=True)
+    for i in range(40):
+        cache.memo("scored", i, lambda i=i: i * i, max_entries=32)
+    assert cache.sizes() == {"scored": 32}
+    assert cache.memo("scored", 39, lambda: "rebuilt") == 39 * 39
+    assert cache.memo("scored", 0, lambda: "rebuilt") == "rebuilt"
+
+
+def test_upload_store_keeps_files_on_disk_for_the_owner_and_sweeps_idle_ones(tmp_path):
+    store = UploadStore(tmp_path / "uploads", idle_s=60)
+    store.put(b"parcels", "abc")
+    assert store.get("abc") == b"parcels"
+    assert stat.S_IMODE((tmp_path / "uploads" / "abc").stat().st_mode) == 0o600
+    old = time.time() - 3600
+    os.utime(tmp_path / "uploads" / "abc", (old, old))
+    assert store.sweep() == 1 and store.get("abc") is None

@@ -1,0 +1,268 @@
+"""Karta: the officer's map explorer (map large, the site panel beside it, the ranking below)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from analysis.profiles import CRITERIA
+from errors import SiteFinderError
+from settings import DISPLAY_CRS
+from sites import export
+from sites.display import display_parcels, score_grid
+from sites.prospectus import prospectus_pdf
+from sites.registry import SITE_STATUSES
+from sites.safe_text import markdown_text as md
+from sites.scored import ScoredSites
+from sites.selection import drawn_area, parcel_at
+from sites.share import DEFAULT_CENTER, DEFAULT_ZOOM, ViewState, encode, investor_link
+from ui.auth import link_secret, officer_name
+from ui.cache import DatasetCache
+from ui.colours import viridis
+from ui.data import (
+    current_result,
+    legend_labels,
+    registry,
+    registry_layer,
+    registry_url,
+    site_isochrones,
+    static_layers,
+)
+from ui.i18n import PLAN_STATUS_LABELS, criterion_label, t
+from ui.map_builder import MapLayers, build_map, score_layer
+from ui.sidebar import sidebar
+from ui.state import K, share_url, view_state
+
+
+def page() -> None:
+    """Draw the page."""
+    lang = st.session_state[K.LANG]
+    choices = sidebar(lang)
+    lang = st.session_state[K.LANG]
+    st.title(t("title", lang))
+    st.warning(t("demo", lang))
+    if st.session_state.get(K.LINK_NOTES):
+        st.info(t("link_notes", lang) + ": " + "; ".join(md(n) for n in st.session_state.pop(K.LINK_NOTES)))
+    message = st.session_state.pop(K.UPLOAD_MESSAGE, None)
+    if message:
+        (st.error if message[0] == "error" else st.success)(message[1])
+    cache, result = current_result(choices.profile, choices.weights, choices.filters, lang)
+    ds = cache.dataset
+    static = static_layers(cache)
+    scores = result.frame["score"].reindex(ds.parcels.index)
+    shown = display_parcels(ds.parcels.loc[result.frame.index], scores.loc[result.frame.index])
+    grid = score_grid(ds.parcels.loc[result.frame.index], scores.loc[result.frame.index]) \
+        if len(shown) < len(result.frame) else None
+    parcels_view = shown.to_crs(DISPLAY_CRS).merge(
+        result.frame[["parcel_id", "designation", "score", "rank", "explanation", "excluded"]], on="parcel_id")
+    parcels_view["colour"] = viridis(parcels_view["score"].to_numpy())
+    parcels_view["tooltip"] = [
+        f"{d}: {(f'{s:.1f}') if not ex else t('excluded', lang)}" + (f" (#{int(k)})" if not ex else "") + f" · {why}"
+        for d, s, k, ex, why in zip(parcels_view["designation"], parcels_view["score"], parcels_view["rank"],
+                                    parcels_view["excluded"], parcels_view["explanation"], strict=True)]
+    selected = st.session_state.get(K.SELECTED)
+    if selected and selected not in set(ds.parcels["parcel_id"]):
+        st.info(t("unknown_site", lang, site=selected))
+        st.session_state[K.SELECTED] = selected = None
+    sel_geom = parcels_view[parcels_view["parcel_id"] == selected]
+    iso = None
+    if len(sel_geom):
+        iso = site_isochrones(cache, selected).to_crs(DISPLAY_CRS)
+    col_map, col_panel = st.columns([2, 1])
+    with col_map:
+        if grid is not None:
+            st.caption(f"{len(shown):,} / {len(result.frame):,} parcels drawn; the rest as 500 m cells.")
+        saved = registry_layer(ds)
+        view = MapLayers(parcels=parcels_view, selected=sel_geom if len(sel_geom) else None, isochrones=iso,
+                         registry_sites=saved,
+                         visible=choices.visible, score_grid=None if grid is None else grid.to_crs(DISPLAY_CRS).assign(
+                             colour=viridis(grid["best_score"].to_numpy())),
+                         **{k: v for k, v in static.items() if k != "parcels_wgs84"})
+        fmap = build_map(view, center=st.session_state.get(K.MAP_CENTER, DEFAULT_CENTER),
+                         zoom=st.session_state.get(K.MAP_ZOOM, DEFAULT_ZOOM), basemap=choices.basemap,
+                         legend_title=t("score", lang), excluded_label=t("excluded", lang),
+                         labels=legend_labels(lang), drawing=True)
+        out = st_folium(fmap, key="map", height=680, use_container_width=True, feature_group_to_add=score_layer(view),
+                        returned_objects=["last_object_clicked", "all_drawings"])
+        st.session_state[K.DRAWN] = drawn_area((out or {}).get("all_drawings"))
+        clicked = (out or {}).get("last_object_clicked")
+        if clicked:
+            pid = parcel_at(static["parcels_wgs84"], clicked.get("lat"), clicked.get("lng"))
+            if pid and pid != selected:
+                st.session_state[K.SELECTED] = pid
+                st.rerun()
+    with col_panel:
+        site_panel(result, cache, lang)
+        save_forms(result, cache, lang)
+    ranking(result, lang)
+    state = view_state(choices.filters, choices.visible)
+    st.query_params.from_dict(encode(state))
+    share_panel(state, lang)
+    exports(result, lang)
+
+
+def site_panel(result: ScoredSites, cache: DatasetCache, lang: str) -> None:
+    """Facts, indicators, contributions and robustness of the selected parcel."""
+    st.subheader(t("site", lang))
+    frame = result.frame
+    names = dict(zip(frame["parcel_id"], frame["designation"], strict=True))
+    st.session_state[K.SITE_PICK] = st.session_state.get(K.SELECTED) if st.session_state.get(K.SELECTED) in names \
+        else None
+    st.selectbox(t("pick_site_select", lang), list(names), key=K.SITE_PICK, format_func=names.get,
+                 placeholder=t("pick_site_placeholder", lang), on_change=_picked)
+    pid = st.session_state.get(K.SELECTED)
+    row = frame.loc[frame["parcel_id"] == pid]
+    if row.empty:
+        st.info(t("pick_site", lang))
+        return
+    r = row.iloc[0]
+    st.markdown(f"### {md(r['designation'])}")
+    status = PLAN_STATUS_LABELS.get(r["plan_status"], {}).get(lang, r["plan_status"])
+    st.markdown(f"**{md(r['area_name'])}** · {r['area_m2']:,.0f} m² · {md(r['owner_type'])} · {md(status)}"
+                + (f" ({md(r['plan_use_code'])})" if r["plan_use_code"] else ""))
+    if r["excluded"]:
+        st.warning(md(r["explanation"]))
+    else:
+        c1, c2, c3 = st.columns(3)
+        c1.metric(t("score", lang), f"{r['score']:.1f}", help=md(r["explanation"]))
+        c2.metric("Rank", f"{int(r['rank'])}")
+        c3.metric(t("top_k", lang, k=result.top_k), f"{r['p_top_k']:.0%}")
+        st.caption(f"{t('rank_range', lang)}: {int(r['rank_p05'])}-{int(r['rank_p95'])} · {md(r['explanation'])}")
+        contrib = pd.DataFrame({"criterion": [criterion_label(c, lang) for c in CRITERIA],
+                                "points": [r[f"contrib_{c}"] for c in CRITERIA]})
+        st.markdown(f"**{t('contributions', lang)}**")
+        st.altair_chart(contribution_chart(contrib, t("points", lang)), width="stretch")
+    indicators_table = pd.DataFrame([
+        ("Jobs potential (jobs)", f"{r['jobs_est']:,.0f}"),
+        ("Developable land (m²)", f"{r['developable_m2']:,.0f}"),
+        ("Plot ratio used", f"{r['plot_ratio_used']:.2f}"),
+        ("Car to E4/E20 (min)", f"{r['car_min_to_junction']:.1f} ({r['nearest_junction']})"),
+        ("Walk to metro/rail (m)", f"{r['walk_m_to_rail_stop']:,.0f} ({r['nearest_rail_stop']})"),
+        ("Departures/h within 600 m, 07-09", f"{r['departures_per_hour_600m']:.0f}"),
+        ("Departures/h within 1,200 m, 07-09", f"{r['departures_per_hour_1200m']:.0f}"),
+        ("Residents within 30 min by car", f"{r['residents_30min_car']:,.0f}"),
+        ("Residents within 45 min by public transport", f"{r['residents_45min_pt']:,.0f}"),
+        ("Labour pool, gravity (β 0.05/min)", f"{r['labour_gravity_pt']:,.0f}"),
+        ("Botkyrka residents within 30 min", f"{r['local_hire_30min_botkyrka']:,.0f}"),
+        ("Readiness (0-1)", f"{r['readiness_index']:.2f}"),
+        ("Plan category (ÖP)", str(r["op_category"])),
+    ], columns=["indicator", "value"])
+    st.dataframe(indicators_table, hide_index=True, width="stretch")
+    iso = site_isochrones(cache, pid)
+    st.download_button(t("prospectus", lang), data=lambda: prospectus_pdf(
+        cache.dataset, result, [pid], lang=lang, link=share_url(st.query_params.to_dict()), isochrones=iso),
+        file_name=f"prospekt_{r['designation'].replace(' ', '_').replace(':', '-')}.pdf", mime="application/pdf",
+        key="dl_prospectus", on_click="ignore")
+    st.download_button(t("download_isochrones", lang), export.geojson_text(iso[["key", "geometry"]]),
+                       file_name=f"isochrones_{r['designation'].replace(' ', '_')}.geojson",
+                       mime="application/geo+json", key="dl_iso")
+
+
+
+def contribution_chart(contrib: pd.DataFrame, points_label: str) -> alt.Chart:
+    """Points per criterion as horizontal bars with whole labels (Streamlit's bar chart cuts them)."""
+    return alt.Chart(contrib).mark_bar(color="#21918c").encode(
+        x=alt.X("points:Q", title=points_label),
+        y=alt.Y("criterion:N", sort=None, title=None, axis=alt.Axis(labelLimit=0)),
+        tooltip=["criterion", alt.Tooltip("points:Q", format=".1f")],
+    ).properties(height=26 * len(contrib))
+
+
+def _picked() -> None:
+    st.session_state[K.SELECTED] = st.session_state.get(K.SITE_PICK)
+
+
+def save_forms(result: ScoredSites, cache: DatasetCache, lang: str) -> None:
+    """Save the selected parcel or a drawn area as a candidate site in the registry."""
+    ds = cache.dataset
+    try:
+        reg = registry(registry_url())
+    except SiteFinderError as err:
+        st.error(md(str(err)))
+        return
+    who = officer_name()
+    selected = st.session_state.get(K.SELECTED)
+    frame = result.frame.set_index("parcel_id")
+    if selected and selected in frame.index:
+        row = frame.loc[selected]
+        with st.form("save_site"):
+            name = st.text_input(t("reg_name", lang), value=row["designation"], key="reg_name")
+            status = st.selectbox("Status", SITE_STATUSES, index=1, key="reg_status")
+            notes = st.text_area(t("reg_notes", lang), key="reg_notes")
+            contact = st.text_input(t("reg_contact", lang), key="reg_contact")
+            if st.form_submit_button(t("reg_save", lang)):
+                parcel = ds.parcels.loc[ds.parcels["parcel_id"] == selected].iloc[0]
+                try:
+                    reg.add_site(who, name=name, status=status, geometry=parcel.geometry, notes=notes,
+                                 contact=contact, plan_status=parcel["plan_status"],
+                                 plan_use_code=parcel["plan_use_code"], parcel_ids=(selected,))
+                    st.success(t("reg_saved", lang, name=name))
+                except SiteFinderError as err:
+                    st.error(md(str(err)))
+    drawn = st.session_state.get(K.DRAWN)
+    if drawn is not None:
+        with st.form("save_drawn"):
+            drawn_name = st.text_input(t("reg_name", lang), value=t("reg_drawn_default", lang), key="drawn_name")
+            st.caption(f"{drawn.area:,.0f} m²")
+            if st.form_submit_button(t("reg_save_drawn", lang)):
+                try:
+                    reg.add_site(who, name=drawn_name, status="idea", geometry=drawn)
+                    st.success(t("reg_saved", lang, name=drawn_name))
+                except SiteFinderError as err:
+                    st.error(md(str(err)))
+
+
+def ranking(result: ScoredSites, lang: str) -> None:
+    """Top sites as a selectable table."""
+    st.subheader(t("ranking", lang))
+    top = result.top(25)
+    table = pd.DataFrame({"rank": top["rank"], "designation": top["designation"], "area": top["area_name"],
+                          "score": top["score"].round(1), "jobs": top["jobs_est"].round(0),
+                          "top-k %": (top["p_top_k"] * 100).round(0),
+                          "area m²": top["area_m2"].round(0), "why": top["explanation"]})
+    event = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+                         key="ranking_table")
+    rows = event.selection.rows if event is not None else []
+    if rows:
+        pid = top["parcel_id"].iloc[rows[0]]
+        if pid != st.session_state.get(K.SELECTED):
+            st.session_state[K.SELECTED] = pid
+            st.rerun()
+
+
+def share_panel(state: ViewState, lang: str) -> None:
+    """The link to this view, and a signed read-only link for investors."""
+    st.subheader(t("share", lang))
+    st.caption(t("share_help", lang))
+    st.code(share_url(encode(state)), language=None, wrap_lines=True)
+    c1, c2 = st.columns([1, 2])
+    days = c1.number_input(t("valid_days", lang), 1, 365, 30, key="link_days")
+    expires = dt.date.today() + dt.timedelta(days=int(days))
+    c2.markdown(f"**{t('investor_link', lang)}** ({t('valid_until', lang)} {expires.isoformat()})")
+    st.code(share_url(investor_link(state, link_secret(), expires=expires)), language=None, wrap_lines=True)
+
+
+def exports(result: ScoredSites, lang: str) -> None:
+    """Download the filtered, scored set."""
+    st.subheader(t("exports", lang))
+    frame = result.export_frame()
+    meta = {"profile": result.frame["profile"].iloc[0] if len(frame) else "", "weights": result.weights_dict()}
+    c1, c2, c3 = st.columns(3)
+    c1.download_button("GeoJSON (WGS84)", export.geojson_text(frame, metadata=meta), file_name="scored_sites.geojson",
+                       mime="application/geo+json", key="dl_geojson")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "scored_sites.gpkg"
+        export.write_gpkg(frame, path)
+        c2.download_button("GeoPackage (EPSG:3006)", path.read_bytes(), file_name="scored_sites.gpkg",
+                           mime="application/geopackage+sqlite3", key="dl_gpkg")
+    c3.download_button("CSV", export.csv_text(frame), file_name="scored_sites.csv", mime="text/csv", key="dl_csv")
+
+
+if __name__ == "__main__":
+    page()

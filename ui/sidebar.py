@@ -1,0 +1,107 @@
+"""The sidebar of the map and comparison pages: language, profile, weights, filters, layers, uploads."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import streamlit as st
+
+import layers
+from analysis.profiles import CRITERIA, PROFILES, Profile
+from errors import SiteFinderError
+from layers.reader import as_bytes_io
+from layers.zoning import OP_CATEGORIES
+from sites.safe_text import markdown_text as md
+from sites.scored import Filters, customised
+from sites.share import ALL_LAYERS, DEFAULT_LAYERS
+from ui.data import upload_store
+from ui.i18n import LANGUAGES, PLAN_STATUS_LABELS, criterion_label, profile_label, t
+from ui.state import AREA_SLIDER_MAX, K, reset_weights
+
+MAX_UPLOAD_MB = 50
+UPLOAD_LAYERS = ("parcels", "premises", "land_use")
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the officer chose in the sidebar."""
+
+    profile: Profile
+    weights: dict[str, float]
+    filters: Filters
+    visible: dict[str, bool]
+    basemap: bool
+
+
+def handle_upload(layer: str, lang: str) -> None:
+    """Validate an uploaded layer; keep it only if it loads (the previous layer stays otherwise)."""
+    file = st.session_state.get(f"upload_{layer}")
+    if file is None:
+        return
+    data = file.getvalue()
+    if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
+        st.session_state[K.UPLOAD_MESSAGE] = ("error", t("upload_too_big", lang, name=file.name,
+                                                         mb=len(data) / 2**20, cap=MAX_UPLOAD_MB))
+        return
+    loader = {"parcels": layers.load_parcels, "premises": layers.load_premises,
+              "land_use": lambda src: layers.load_land_use(src, layer=None)}[layer]
+    try:
+        loaded = loader(as_bytes_io(data, file.name))
+    except SiteFinderError as err:
+        st.session_state[K.UPLOAD_MESSAGE] = ("error", md(str(err)))
+        return
+    digest = hashlib.sha256(data).hexdigest()
+    upload_store().put(data, digest)
+    st.session_state[K.UPLOADS][layer] = (file.name, digest)
+    st.session_state[K.SELECTED] = None
+    st.session_state[K.UPLOAD_MESSAGE] = ("success", t("upload_ok", lang, layer=layer, n=len(loaded), name=file.name))
+
+
+def sidebar(lang: str) -> Choices:
+    """Language, profile, weights, filters, layer switches and uploads (drawn by the map and comparison pages)."""
+    sb = st.sidebar
+    sb.radio(t("language", lang), list(LANGUAGES), format_func=LANGUAGES.get, key=K.LANG, horizontal=True)
+    sb.selectbox(t("profile", lang), list(PROFILES), key=K.PROFILE, format_func=lambda k: profile_label(k, lang),
+                 on_change=reset_weights)
+    with sb.expander(t("profile_params", lang), expanded=False):
+        m2 = st.number_input(t("m2_per_job", lang), 5.0, 500.0, step=5.0, key=K.M2_PER_JOB)
+        ratio = st.number_input(t("plot_ratio", lang), 0.05, 5.0, step=0.05, key=K.PLOT_RATIO)
+        min_plot = st.number_input(t("min_plot", lang), 0.0, 200_000.0, step=500.0, key=K.MIN_PLOT)
+    base = PROFILES[st.session_state[K.PROFILE]]
+    changed = (m2, ratio, min_plot) != (base.m2_per_job, base.plot_ratio, base.min_plot_m2)
+    profile = customised(base, m2_per_job=m2, plot_ratio=ratio, min_plot_m2=min_plot) if changed else base
+    with sb.expander(t("weights", lang), expanded=True):
+        weights = {c: st.slider(criterion_label(c, lang), 0.0, 1.0, step=0.05, key=K.weight(c)) for c in CRITERIA}
+        st.button(t("reset", lang), on_click=reset_weights)
+    with sb.expander(t("filters", lang), expanded=False):
+        st.session_state.setdefault(K.AREA_CHOICE, "all")
+        area_choice = st.radio(t("area", lang), ["sp", "all"], key=K.AREA_CHOICE,
+                               format_func=lambda k: t("area_sp" if k == "sp" else "area_all", lang))
+        st.session_state.setdefault(K.AREA_RANGE, (0, AREA_SLIDER_MAX))
+        lo, hi = st.slider(t("area_range", lang), 0, AREA_SLIDER_MAX, step=500, key=K.AREA_RANGE)
+        statuses = st.multiselect(t("plan_status", lang), ["adopted", "in_progress", "none"], key=K.STATUSES,
+                                  format_func=lambda s: PLAN_STATUS_LABELS[s][lang])
+        categories = st.multiselect(t("categories", lang), list(OP_CATEGORIES), key=K.CATEGORIES)
+        municipal = st.checkbox(t("municipal_only", lang), key=K.MUNICIPAL_ONLY)
+        vacant = st.checkbox(t("vacant_only", lang), key=K.VACANT_ONLY)
+    filters = Filters(min_area_m2=float(lo), max_area_m2=float(hi) if hi < AREA_SLIDER_MAX else float("inf"),
+                      plan_statuses=tuple(statuses), municipal_only=municipal, vacant_only=vacant,
+                      categories=tuple(categories), area_names=("Södra Porten",) if area_choice == "sp" else ())
+    with sb.expander(t("layers", lang), expanded=False):
+        for name in ALL_LAYERS:
+            st.session_state.setdefault(K.layer(name), name in DEFAULT_LAYERS)
+        visible = {name: st.checkbox(t(f"layer_{name}", lang), key=K.layer(name)) for name in ALL_LAYERS}
+        basemap = st.checkbox(t("basemap", lang), value=True, key=K.BASEMAP)
+    with sb.expander(t("upload", lang), expanded=False):
+        for layer in UPLOAD_LAYERS:
+            st.file_uploader(t(f"upload_{layer}", lang), type=["gpkg", "geojson", "json", "zip", "parquet"],
+                             key=f"upload_{layer}", on_change=handle_upload, args=(layer, lang))
+        if st.session_state[K.UPLOADS] and st.button(t("use_demo", lang)):
+            st.session_state[K.UPLOADS] = {}
+            st.session_state[K.SELECTED] = None
+            st.rerun()
+    if not any(v > 0 for v in weights.values()):
+        st.sidebar.warning(t("all_zero", lang))
+        weights = dict(profile.weights)
+    return Choices(profile, weights, filters, visible, basemap)
