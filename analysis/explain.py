@@ -7,44 +7,53 @@ from collections.abc import Mapping
 import numpy as np
 
 from analysis.profiles import CRITERIA
+from texts import distance, has, number, text
 
-_TEXT = {
-    "en": {
-        "motorway": "{car_min_to_junction:.0f} min to Trafikplats {nearest_junction}",
-        "rail_stop": "{walk} to {nearest_rail_stop} station",
-        "transit_service": "{departures_per_hour_600m:.0f} departures/h within 600 m",
-        "labour_pool_pt": "{residents_45min_pt_k:,.0f}k residents within 45 min by public transport",
-        "labour_pool_car": "{residents_30min_car_k:,.0f}k residents within 30 min by car",
-        "local_hire": "{local_hire_30min_botkyrka_k:,.1f}k Botkyrka residents within 30 min",
-        "jobs": "room for ~{jobs_est:,.0f} jobs",
-        "readiness": "plan {plan_status}, {owner_type}",
-        "strong": "strong", "weak": "weak", "excluded": "excluded",
-    },
-    "sv": {
-        "motorway": "{car_min_to_junction:.0f} min till trafikplats {nearest_junction}",
-        "rail_stop": "{walk} till {nearest_rail_stop} station",
-        "transit_service": "{departures_per_hour_600m:.0f} avgångar/h inom 600 m",
-        "labour_pool_pt": "{residents_45min_pt_k:,.0f} tusen invånare inom 45 min kollektivt",
-        "labour_pool_car": "{residents_30min_car_k:,.0f} tusen invånare inom 30 min med bil",
-        "local_hire": "{local_hire_30min_botkyrka_k:,.1f} tusen botkyrkabor inom 30 min",
-        "jobs": "plats för ~{jobs_est:,.0f} jobb",
-        "readiness": "plan {plan_status}, {owner_type}",
-        "strong": "styrka", "weak": "svaghet", "excluded": "utesluten",
-    },
+#: Indicator columns each criterion's phrase reads.
+PHRASE_COLUMNS = {
+    "motorway": ("car_min_to_junction", "nearest_junction"), "rail_stop": ("walk_m_to_rail_stop", "nearest_rail_stop"),
+    "transit_service": ("departures_per_hour_600m",), "labour_pool_pt": ("residents_45min_pt",),
+    "labour_pool_car": ("residents_30min_car",), "local_hire": ("local_hire_30min_botkyrka",), "jobs": ("jobs_est",),
+    "readiness": ("plan_status", "owner_type"),
 }
 
 
-def phrase(criterion: str, row: Mapping[str, object], lang: str = "en") -> str:
-    """One criterion's indicator as words, e.g. ``'1 min to Trafikplats Hallunda'``."""
-    data = dict(row)
-    walk = float(data.get("walk_m_to_rail_stop", np.nan))
-    data["walk"] = (f"{walk / 1000:.1f} km" if walk >= 1000 else f"{walk:.0f} m") if np.isfinite(walk) else "?"
-    for key in ("residents_45min_pt", "residents_30min_car", "local_hire_30min_botkyrka"):
-        data[f"{key}_k"] = float(data.get(key, 0.0)) / 1000
+def _float(row: Mapping[str, object], key: str) -> float:
     try:
-        return _TEXT[lang][criterion].format(**data)
-    except (KeyError, ValueError, TypeError):
+        return float(row.get(key, np.nan))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _coded(prefix: str, value: object, lang: str) -> str:
+    key = f"{prefix}.{str(value).replace(' ', '_')}"
+    return text(key, lang) if has(key) else str(value)
+
+
+def phrase(criterion: str, row: Mapping[str, object], lang: str = "en") -> str:
+    """One criterion's indicator as words, numbers written for ``lang``, e.g. ``'1 min to Trafikplats Hallunda'``.
+
+    Texts come from the catalogue (keys ``explain.<criterion>``); a criterion without a phrase, or a
+    row without the indicator, gives the criterion's key.
+    """
+    key = f"explain.{criterion}"
+    if criterion not in PHRASE_COLUMNS or not has(key) or any(c not in row for c in PHRASE_COLUMNS[criterion]):
         return criterion
+    if criterion == "motorway":
+        values = {"minutes": number(_float(row, "car_min_to_junction"), lang), "junction": row["nearest_junction"]}
+    elif criterion == "rail_stop":
+        values = {"distance": distance(_float(row, "walk_m_to_rail_stop"), lang), "station": row["nearest_rail_stop"]}
+    elif criterion == "transit_service":
+        values = {"departures": number(_float(row, "departures_per_hour_600m"), lang)}
+    elif criterion in ("labour_pool_pt", "labour_pool_car", "local_hire"):
+        (column,) = PHRASE_COLUMNS[criterion]
+        values = {"thousands": number(_float(row, column) / 1000, lang, decimals=1 if criterion == "local_hire" else 0)}
+    elif criterion == "jobs":
+        values = {"jobs": number(_float(row, "jobs_est"), lang)}
+    else:
+        values = {"plan_status": _coded("plan_status", row["plan_status"], lang),
+                  "owner": _coded("owner", row["owner_type"], lang)}
+    return text(key, lang, **values)
 
 
 def explain(values: np.ndarray, weights: np.ndarray, row: Mapping[str, object], *, lang: str = "en",
@@ -69,15 +78,14 @@ def explain(values: np.ndarray, weights: np.ndarray, row: Mapping[str, object], 
     str
         Up to two strengths (value >= 0.6, by contribution) and one weakness (value < 0.4, by weight).
     """
-    text = _TEXT.get(lang, _TEXT["en"])
     if isinstance(reason, str) and reason:
-        return f"{text['excluded']}: {reason}"
+        return f"{text('explain.excluded', lang)}: {reason}"
     contribution = weights * values
     strong = [i for i in np.argsort(-contribution, kind="stable") if weights[i] > 0 and values[i] >= 0.6][:2]
     weak = [i for i in np.argsort(-(weights * (1 - values)), kind="stable") if weights[i] > 0 and values[i] < 0.4][:1]
     parts = []
     if strong:
-        parts.append(f"{text['strong']}: " + ", ".join(phrase(CRITERIA[i], row, lang) for i in strong))
+        parts.append(f"{text('explain.strong', lang)}: " + ", ".join(phrase(CRITERIA[i], row, lang) for i in strong))
     if weak:
-        parts.append(f"{text['weak']}: " + phrase(CRITERIA[weak[0]], row, lang))
+        parts.append(f"{text('explain.weak', lang)}: " + phrase(CRITERIA[weak[0]], row, lang))
     return "; ".join(parts)

@@ -12,22 +12,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from texts import text
+
 #: Criteria in a fixed order (the rows of the criterion-major value array).
 CRITERIA: tuple[str, ...] = (
     "jobs", "motorway", "rail_stop", "transit_service", "labour_pool_pt", "labour_pool_car", "local_hire",
     "readiness",
 )
 
+#: (Swedish, English) label of each criterion, from the text catalogue (:mod:`texts`).
 CRITERION_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType({
-    "jobs": ("Jobbpotential", "Jobs potential"),
-    "motorway": ("Närhet till E4/E20", "Motorway access"),
-    "rail_stop": ("Gångavstånd till tunnelbana/pendeltåg", "Walk to metro/rail"),
-    "transit_service": ("Kollektivtrafikutbud", "Public transport service"),
-    "labour_pool_pt": ("Arbetskraft inom 45 min kollektivt", "Labour pool, 45 min public transport"),
-    "labour_pool_car": ("Arbetskraft inom 30 min bil", "Labour pool, 30 min car"),
-    "local_hire": ("Botkyrkabor inom 30 min", "Botkyrka residents within 30 min"),
-    "readiness": ("Planberedskap och ägande", "Readiness (plan, ownership, vacancy)"),
-})
+    c: (text(f"criterion.{c}", "sv"), text(f"criterion.{c}", "en")) for c in CRITERIA})
 
 SOURCE_DENSITY = "UK HCA Employment Density Guide 3rd ed. (2015) via DOMAIN.md suggested defaults"
 SOURCE_RATIO = "Plot-ratio ranges in DOMAIN.md (logistics 0.4-0.55, light industry 0.3-0.6, office 0.4-2.5)"
@@ -87,21 +82,26 @@ def _w(**weights: float) -> dict[str, float]:
     return weights
 
 
+def _names(key: str) -> tuple[str, str]:
+    """(Swedish, English) display name of a profile, from the text catalogue."""
+    return text(f"profile.{key}", "sv"), text(f"profile.{key}", "en")
+
+
 PROFILES: Mapping[str, Profile] = MappingProxyType({
     p.key: p for p in (
-        Profile("logistics", "Logistik", "Logistics", 85, 0.5, 10_000, frozenset("ZJ"), BUSINESS,
+        Profile("logistics", *_names("logistics"), 85, 0.5, 10_000, frozenset("ZJ"), BUSINESS,
                 _w(jobs=0.15, motorway=0.35, rail_stop=0.05, transit_service=0.05, labour_pool_pt=0.05,
                    labour_pool_car=0.15, local_hire=0.05, readiness=0.15)),
-        Profile("light_industry", "Lätt industri", "Light industry", 50, 0.45, 3_000, frozenset("JZ"), BUSINESS,
+        Profile("light_industry", *_names("light_industry"), 50, 0.45, 3_000, frozenset("JZ"), BUSINESS,
                 _w(jobs=0.2, motorway=0.25, rail_stop=0.05, transit_service=0.05, labour_pool_pt=0.1,
                    labour_pool_car=0.1, local_hire=0.1, readiness=0.15)),
-        Profile("office", "Kontor", "Office", 20, 0.8, 2_000, frozenset("KZC"), URBAN_OR_BUSINESS,
+        Profile("office", *_names("office"), 20, 0.8, 2_000, frozenset("KZC"), URBAN_OR_BUSINESS,
                 _w(jobs=0.2, motorway=0.05, rail_stop=0.25, transit_service=0.15, labour_pool_pt=0.15,
                    local_hire=0.05, readiness=0.15)),
-        Profile("big_box_retail", "Sällanköpshandel", "Big-box retail", 90, 0.4, 8_000, frozenset("HZ"), BUSINESS,
+        Profile("big_box_retail", *_names("big_box_retail"), 90, 0.4, 8_000, frozenset("HZ"), BUSINESS,
                 _w(jobs=0.1, motorway=0.3, rail_stop=0.05, transit_service=0.1, labour_pool_pt=0.05,
                    labour_pool_car=0.25, local_hire=0.05, readiness=0.1)),
-        Profile("mixed_service", "Blandad service", "Mixed service", 45, 0.5, 2_000, frozenset("ZKJHC"),
+        Profile("mixed_service", *_names("mixed_service"), 45, 0.5, 2_000, frozenset("ZKJHC"),
                 URBAN_OR_BUSINESS,
                 _w(jobs=0.2, motorway=0.15, rail_stop=0.15, transit_service=0.1, labour_pool_pt=0.1,
                    labour_pool_car=0.05, local_hire=0.1, readiness=0.15)),

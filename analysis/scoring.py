@@ -16,6 +16,7 @@ import pandas as pd
 
 from analysis.profiles import CRITERIA, Profile
 from errors import ParameterError
+from texts import area_m2, text
 
 #: Indicator column behind each criterion.
 INDICATOR_OF: Mapping[str, str] = MappingProxyType({
@@ -151,8 +152,8 @@ def rank(scores: np.ndarray, excluded: np.ndarray) -> np.ndarray:
 
 
 def exclusions(parcels: pd.DataFrame, op_category: pd.Series, developable_m2: pd.Series,
-               profile: Profile) -> pd.Series:
-    """Why a parcel cannot take the profile (None where it can).
+               profile: Profile, *, lang: str = "en") -> pd.Series:
+    """Why a parcel cannot take the profile (None where it can), in ``lang`` (texts ``exclusion.*``).
 
     Rules, first match wins: an adopted or proposed plan use code the profile cannot use; without
     a plan code, a comprehensive-plan category the profile cannot use; a plot smaller than the
@@ -160,20 +161,23 @@ def exclusions(parcels: pd.DataFrame, op_category: pd.Series, developable_m2: pd
     """
     code = parcels["plan_use_code"]
     status = parcels["plan_status"]
+    name = (profile.name_sv if lang == "sv" else profile.name_en).lower()
     needs = ", ".join(sorted(profile.use_codes))
     reasons = pd.Series(None, index=parcels.index, dtype=object)
     has_code = code.notna() & status.isin(["adopted", "in_progress"])
     bad_code = has_code & ~code.isin(list(profile.use_codes))
     reasons[bad_code] = [
-        f"{'plan' if s == 'adopted' else 'proposed plan'} use {c} is not compatible with {profile.name_en.lower()} "
-        f"(needs {needs})" for c, s in zip(code[bad_code], status[bad_code], strict=True)]
+        text("exclusion.plan_use" if s == "adopted" else "exclusion.proposed_plan_use", lang, code=c, profile=name,
+             needs=needs) for c, s in zip(code[bad_code], status[bad_code], strict=True)]
     no_code = ~has_code
     bad_cat = no_code & ~op_category.isin(list(profile.categories)) & reasons.isna()
-    allowed = " or ".join(sorted(profile.categories))
-    reasons[bad_cat] = [f"comprehensive plan: {c or 'no category'}, not {allowed}" for c in op_category[bad_cat]]
+    allowed = f" {text('word.or', lang)} ".join(sorted(profile.categories))
+    reasons[bad_cat] = [text("exclusion.op_category", lang, category=c or text("exclusion.no_category", lang),
+                             allowed=allowed) for c in op_category[bad_cat]]
     small = (parcels["area_m2"] < profile.min_plot_m2) & reasons.isna()
-    reasons[small] = [f"plot {a:,.0f} m² is below the {profile.min_plot_m2:,.0f} m² {profile.name_en.lower()} needs"
+    minimum = area_m2(profile.min_plot_m2, lang)
+    reasons[small] = [text("exclusion.small_plot", lang, area=area_m2(a, lang), minimum=minimum, profile=name)
                       for a in parcels.loc[small, "area_m2"]]
     nothing = (developable_m2 <= 0) & reasons.isna()
-    reasons[nothing] = "no developable land (constraints or existing buildings cover the plot)"
+    reasons[nothing] = text("exclusion.no_land", lang)
     return reasons.astype(object).where(reasons.notna(), None).rename("exclusion_reason")

@@ -13,6 +13,7 @@ from sites import export
 from sites.dataset import load_dataset
 from sites.indicators import load_or_compute
 from sites.scored import Scorer, customised, filters_from_options, get_profile, parse_weights
+from texts import text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,13 +43,17 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--profile", default="logistics", help=f"one of: {', '.join(PROFILES)}")
     pr.add_argument("--weights", help="name=value pairs over the profile's weights")
     pr.add_argument("--lang", default="sv", choices=["sv", "en"])
-    pr.add_argument("--link", default="", help="share link to print and draw as a QR code")
+    pr.add_argument("--link", default="", help="share link to print and draw as a QR code (copy it from the app's "
+                    "Share panel, e.g. a signed investor link)")
+    pr.add_argument("--no-isochrones", action="store_true",
+                    help="leave out the car 10/20/30 min and public transport 45 min areas of a single site")
     pr.add_argument("--date", help="date printed on the page, YYYY-MM-DD (default today)")
     pr.add_argument("--out", required=True, type=Path, help="output PDF")
     od = sub.add_parser("open-data", help="available plots as open data (Lediga tomter), CSV or GeoJSON")
     od.add_argument("--format", default="csv", choices=["csv", "geojson"])
     od.add_argument("--out", required=True, type=Path)
     od.add_argument("--database", help="registry database URL (default: settings)")
+    od.add_argument("--lang", default="en", choices=["en", "sv"], help="language of messages")
     return parser
 
 
@@ -63,11 +68,9 @@ def run_open_data(args: argparse.Namespace) -> int:
         args.out.write_text(open_data.to_csv(plots), encoding="utf-8")
     else:
         export.write_geojson(plots, args.out, metadata={"specification": "Lediga tomter (fields partly assumed)"})
-    print(f"wrote {len(plots)} available plots to {args.out}", file=sys.stderr)
+    print(text("cli.wrote_open_data", args.lang, n=len(plots), path=str(args.out)), file=sys.stderr)
     if not len(plots):
-        print("no site in the registry has status 'available': save sites in the app (Platser och markanvisning) "
-              "and set their status to available, or start the app once with the demo data to get its plots",
-              file=sys.stderr)
+        print(text("export_empty_open_data", args.lang), file=sys.stderr)
     return 0
 
 
@@ -75,6 +78,8 @@ def run_prospectus(args: argparse.Namespace) -> int:
     """Write a one-page prospectus PDF; returns the exit code."""
     import datetime as dt
 
+    from sites.indicators import build_networks
+    from sites.isochrones import site_isochrones
     from sites.prospectus import prospectus_pdf
 
     profile = get_profile(args.profile)
@@ -82,14 +87,18 @@ def run_prospectus(args: argparse.Namespace) -> int:
     try:
         day = dt.date.fromisoformat(args.date) if args.date else None
     except ValueError:
-        raise SiteFinderError(f"--date must be YYYY-MM-DD, not '{args.date}'") from None
+        raise SiteFinderError(text("cli.bad_date", "en", value=args.date)) from None
     ds = load_dataset()
     indicators = load_or_compute(ds, cache_dir=export_cache_dir())
     scored = Scorer.build(ds.parcels, indicators.table, profile).score(weights, lang=args.lang)
     by_name = dict(zip(ds.parcels["designation"], ds.parcels["parcel_id"], strict=True))
-    ids = [by_name.get(p, p) for p in args.parcel]
-    args.out.write_bytes(prospectus_pdf(ds, scored, ids, lang=args.lang, link=args.link, generated=day))
-    print(f"wrote {args.out}", file=sys.stderr)
+    ids = list(dict.fromkeys(by_name.get(p, p) for p in args.parcel))
+    iso = None
+    if len(ids) == 1 and not args.no_isochrones and ids[0] in set(scored.frame["parcel_id"]):
+        print(text("cli.isochrones", args.lang), file=sys.stderr)
+        iso = site_isochrones(ds, ids[0], build_networks(ds), lang=args.lang)
+    args.out.write_bytes(prospectus_pdf(ds, scored, ids, lang=args.lang, link=args.link, generated=day, isochrones=iso))
+    print(text("cli.wrote_prospectus", args.lang, path=str(args.out)), file=sys.stderr)
     return 0
 
 
@@ -105,17 +114,19 @@ def run_export(args: argparse.Namespace) -> int:
     filters = filters_from_options(min_area=args.min_area, max_area=args.max_area, plan_status=args.plan_status,
                                    municipal_only=args.municipal_only, vacant_only=args.vacant_only,
                                    category=args.category, area=args.area)
-    print("loading data ...", file=sys.stderr)
+    print(text("cli.loading", args.lang), file=sys.stderr)
     ds = load_dataset()
     indicators = load_or_compute(ds, cache_dir=None if args.no_cache else export_cache_dir(),
                                  progress=lambda f, m: print(f"  {f:4.0%} {m}", file=sys.stderr))
     scored = Scorer.build(ds.parcels, indicators.table, profile).score(weights, filters, lang=args.lang,
                                                                         draws=args.draws)
-    metadata = {"profile": profile.key, "weights": scored.weights_dict(), "top_k": scored.top_k,
-                "data_version": ds.manifest_version, "service_date": indicators.service_date}
     frame = scored.export_frame().assign(data_version=ds.manifest_version)
+    metadata = {"profile": profile.key, "weights": scored.weights_dict(), "top_k": scored.top_k,
+                "data_version": ds.manifest_version, "service_date": indicators.service_date,
+                "column_labels": export.column_labels([c for c in frame.columns if c != "geometry"], args.lang)}
     export.write(frame, args.out, args.format, metadata=metadata)
-    print(f"wrote {len(frame)} parcels ({int((~frame['excluded']).sum())} ranked) to {args.out}", file=sys.stderr)
+    print(text("cli.wrote_export", args.lang, n=len(frame), ranked=int((~frame["excluded"]).sum()), path=str(args.out)),
+          file=sys.stderr)
     return 0
 
 
@@ -134,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         commands = {"prospectus": run_prospectus, "open-data": run_open_data, "export": run_export}
         return commands[args.command](args)
     except SiteFinderError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(text("cli.error", "en", message=str(err)), file=sys.stderr)  # project errors are in English
         return 2
 
 

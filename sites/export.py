@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 import gc
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from pyproj import Transformer
 from errors import ParameterError
 from settings import DISPLAY_CRS
 from sites.safe_text import csv_safe
+from texts import has, text
 
 FORMATS = ("geojson", "gpkg", "csv")
 
@@ -135,6 +136,15 @@ def csv_text(gdf: gpd.GeoDataFrame) -> str:
     out["lon"] = centroids.x.round(7).to_numpy()
     out["lat"] = centroids.y.round(7).to_numpy()
     return table_csv(out)
+
+
+def column_labels(columns: Iterable[str], lang: str) -> dict[str, str]:
+    """Human labels of export columns in ``lang`` (catalogue keys ``column.<name>``).
+
+    Columns keep their stable machine names in every file; the labels go into the GeoJSON
+    metadata and the app's tables. A column without a catalogue entry is labelled by its name.
+    """
+    return {c: text(f"column.{c}", lang) if has(f"column.{c}") else c for c in columns}
 
 
 def write(gdf: gpd.GeoDataFrame, path: Path, fmt: str, *, metadata: dict | None = None) -> None:

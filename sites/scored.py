@@ -100,6 +100,8 @@ class Scorer:
     values: np.ndarray
     reasons: pd.Series
     params: ScoringParams = field(default_factory=ScoringParams)
+    #: The exclusion reasons in each language (``reasons`` is English); shown in the explanation.
+    reasons_by_lang: Mapping[str, pd.Series] = field(default_factory=dict)
 
     @classmethod
     def build(cls, parcels: gpd.GeoDataFrame, indicators: pd.DataFrame, profile: Profile,
@@ -108,8 +110,9 @@ class Scorer:
         potential = jobs.jobs_potential(indicators["developable_m2"], parcels["max_plot_ratio"], profile)
         table = indicators.drop(columns=[c for c in potential.columns if c in indicators]).join(potential)
         values = criterion_values(table, params)
-        reasons = exclusions(parcels, table["op_category"], table["developable_m2"], profile)
-        return cls(parcels, table, profile, values, reasons, params)
+        by_lang = {lang: exclusions(parcels, table["op_category"], table["developable_m2"], profile, lang=lang)
+                   for lang in ("en", "sv")}
+        return cls(parcels, table, profile, values, by_lang["en"], params, by_lang)
 
     def score(self, weights: Mapping[str, float] | None = None, filters: Filters = Filters(), *,
               robustness: bool = True, lang: str = "en", draws: int = 1000) -> ScoredSites:
@@ -145,7 +148,7 @@ class Scorer:
         frame["score"] = np.where(excluded, np.nan, scores)
         frame["rank"] = ranks
         frame["excluded"] = excluded
-        frame["exclusion_reason"] = self.reasons[keep].to_numpy()
+        frame["exclusion_reason"] = self.reasons_by_lang.get(lang, self.reasons)[keep].to_numpy()
         table = self.table.loc[idx]
         for col in INDICATOR_COLUMNS:
             frame[col] = table[col].to_numpy()

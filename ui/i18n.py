@@ -1,302 +1,121 @@
-"""Texts of the app in Swedish (default) and English."""
+"""Texts of the app in Swedish (default) and English, from the one catalogue in :mod:`texts`.
+
+``t(key, lang, **values)`` is what pages call; it escapes text values for markdown. The helpers
+below give the labels of coded values (criteria, profiles, statuses, layers, columns) so a page
+never writes a user-facing word itself.
+"""
 
 from __future__ import annotations
 
-from analysis.profiles import CRITERION_LABELS, PROFILES
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+
+from analysis.profiles import PROFILES
 from sites.safe_text import markdown_text
+from texts import LANGUAGES, has, keys, text
+from texts import area_m2 as area_m2
+from texts import date as date
+from texts import distance as distance
+from texts import minutes as minutes
+from texts import number as number
+from texts import percent as percent
 
-LANGUAGES = {"sv": "Svenska", "en": "English"}
-
-TEXT: dict[str, dict[str, str]] = {
-    "title": {"sv": "Etableringskartan: Södra Porten", "en": "Establishment map: Södra Porten"},
-    "demo": {"sv": "**Demonstrationsdata.** Stationer, trafikplatser, vägnamn, Södra Portens läge och storlek, "
-                   "kommungränser och Botkyrkas befolkning per kommundel är verkliga; fastigheter, lokaler, "
-                   "markanvändning, busslinjer och tidtabeller är påhittade. Använd inte för beslut.",
-             "en": "**Demonstration data.** Stations, junctions, road names, Södra Porten's position and size, "
-                   "municipal boundaries and Botkyrka's district populations are real; parcels, premises, land "
-                   "use, bus lines and timetables are synthetic. Do not use for decisions."},
-    "profile": {"sv": "Verksamhetstyp", "en": "Establishment profile"},
-    "weights": {"sv": "Vikter", "en": "Weights"},
-    "profile_params": {"sv": "Profilens antaganden", "en": "Profile assumptions"},
-    "m2_per_job": {"sv": "m² BTA per arbetsplats", "en": "m² floor area (BTA) per job"},
-    "plot_ratio": {"sv": "Exploateringstal (BTA / tomtarea)", "en": "Plot ratio (BTA / land area)"},
-    "min_plot": {"sv": "Minsta tomt (m²)", "en": "Smallest plot (m²)"},
-    "all_zero": {"sv": "Alla vikter är noll; profilens vikter används tills någon vikt är över noll.",
-                 "en": "All weights are zero; the profile's weights are used until one is above zero."},
-    "reset": {"sv": "Återställ till profilens vikter", "en": "Reset to profile defaults"},
-    "filters": {"sv": "Filter", "en": "Filters"},
-    "area_range": {"sv": "Tomtarea (m²)", "en": "Plot area (m²)"},
-    "plan_status": {"sv": "Planstatus", "en": "Plan status"},
-    "municipal_only": {"sv": "Endast kommunal mark", "en": "Municipal land only"},
-    "vacant_only": {"sv": "Endast lediga", "en": "Vacant only"},
-    "categories": {"sv": "ÖP-kategorier", "en": "Plan categories"},
-    "area": {"sv": "Område", "en": "Area"},
-    "area_sp": {"sv": "Södra Porten", "en": "Södra Porten"},
-    "area_all": {"sv": "Hela Botkyrka", "en": "All of Botkyrka"},
-    "layers": {"sv": "Kartlager", "en": "Map layers"},
-    "basemap": {"sv": "Bakgrundskarta (OpenStreetMap, kräver internet)",
-                "en": "Basemap (OpenStreetMap, needs internet)"},
-    "language": {"sv": "Språk", "en": "Language"},
-    "map": {"sv": "Karta", "en": "Map"},
-    "score": {"sv": "Poäng", "en": "Score"},
-    "excluded": {"sv": "utesluten", "en": "excluded"},
-    "site": {"sv": "Vald plats", "en": "Selected site"},
-    "pick_site": {"sv": "Klicka på en fastighet i kartan eller i tabellen.",
-                  "en": "Click a parcel on the map or in the table."},
-    "ranking": {"sv": "Topplista", "en": "Ranking"},
-    "compare": {"sv": "Jämför platser (2-4)", "en": "Compare sites (2-4)"},
-    "share": {"sv": "Dela", "en": "Share"},
-    "share_help": {"sv": "Länken återskapar exakt den här vyn: profil, vikter, filter, vald och jämförda platser, "
-                         "kartlager och språk.",
-                   "en": "The link reproduces exactly this view: profile, weights, filters, selected and compared "
-                         "sites, map layers and language."},
-    "valid_days": {"sv": "Giltig (dagar)", "en": "Valid (days)"},
-    "investor_link": {"sv": "Läslänk för investerare, signerad", "en": "Signed read-only link for investors"},
-    "valid_until": {"sv": "giltig till", "en": "valid until"},
-    "link_notes": {"sv": "Delar av länken kunde inte användas", "en": "Parts of the link could not be used"},
-    "sign_in": {"sv": "Logga in", "en": "Sign in"},
-    "sign_out": {"sv": "Logga ut", "en": "Sign out"},
-    "signed_in_as": {"sv": "Inloggad som {name}", "en": "Signed in as {name}"},
-    "your_name": {"sv": "Ditt namn (visas i loggen)", "en": "Your name (shown in the audit log)"},
-    "name_needed": {"sv": "Skriv ditt namn; det står i loggen vid varje ändring.",
-                    "en": "Enter your name; the audit log records it with every change."},
-    "sign_in_wait": {"sv": "För många felaktiga försök. Vänta {s} sekunder och försök igen.",
-                     "en": "Too many failed attempts. Wait {s} seconds and try again."},
-    "internal_error": {"sv": "Något gick fel i appen. Felet är loggat med id {id}; uppge det till support. "
-                             "Ladda om sidan för att fortsätta.",
-                       "en": "Something went wrong in the app. The error is logged with id {id}; quote it to "
-                             "support. Reload the page to continue."},
-    "link_unsigned": {"sv": "länken saknar signatur", "en": "the link is not signed"},
-    "link_changed": {"sv": "länken har ändrats eller skapades inte här", "en": "the link has been changed or was not "
-                                                                              "made here"},
-    "layer_transit": {"sv": "Tunnelbana, pendeltåg och linjer", "en": "Metro, rail and lines"},
-    "layer_junctions": {"sv": "Trafikplatser E4/E20", "en": "Motorway junctions"},
-    "layer_bus_stops": {"sv": "Busshållplatser", "en": "Bus stops"},
-    "layer_premises": {"sv": "Lokaler", "en": "Premises"},
-    "layer_land_use": {"sv": "ÖP markanvändning", "en": "Plan land use"},
-    "layer_change_areas": {"sv": "Förändringsområden", "en": "Change areas"},
-    "layer_constraints": {"sv": "Hänsyn (fornlämningar, natur)", "en": "Constraints (ancient remains, nature)"},
-    "layer_population": {"sv": "Befolkning", "en": "Population"},
-    "upload_parcels": {"sv": "Fastigheter", "en": "Parcels"},
-    "upload_premises": {"sv": "Lokaler", "en": "Premises"},
-    "upload_land_use": {"sv": "Plan (markanvändning)", "en": "Plan land use"},
-    "page_map": {"sv": "Karta", "en": "Map"},
-    "page_compare": {"sv": "Jämför", "en": "Compare"},
-    "page_registry": {"sv": "Platser och markanvisning", "en": "Sites and allocation"},
-    "page_log": {"sv": "Logg", "en": "Log"},
-    "page_data": {"sv": "Data och källor", "en": "Data and sources"},
-    "page_investor": {"sv": "Etableringsmöjligheter", "en": "Establishment opportunities"},
-    "compare_pick": {"sv": "Välj två till fyra platser att jämföra.", "en": "Choose two to four sites to compare."},
-    "compare_facts": {"sv": "Fakta", "en": "Facts"},
-    "compare_points": {"sv": "Poäng per kriterium", "en": "Points per criterion"},
-    "fact_score": {"sv": "Poäng (0-100)", "en": "Score (0-100)"},
-    "fact_rank": {"sv": "Placering", "en": "Rank"},
-    "fact_jobs": {"sv": "Arbetstillfällen (uppskattat)", "en": "Jobs (estimated)"},
-    "fact_car_junction_min": {"sv": "Bil till E4/E20 (min)", "en": "Car to E4/E20 (min)"},
-    "fact_walk_station_m": {"sv": "Gång till tunnelbana/pendeltåg (m)", "en": "Walk to metro/rail (m)"},
-    "fact_pool_pt": {"sv": "Invånare inom 45 min med kollektivtrafik", "en": "Residents within 45 min by public "
-                                                                             "transport"},
-    "fact_local_hire": {"sv": "Botkyrkabor inom 30 min", "en": "Botkyrka residents within 30 min"},
-    "status_all": {"sv": "alla", "en": "all"},
-    "status_idea": {"sv": "idé", "en": "idea"},
-    "status_available": {"sv": "tillgänglig", "en": "available"},
-    "status_reserved": {"sv": "reserverad", "en": "reserved"},
-    "status_allocated": {"sv": "anvisad", "en": "allocated"},
-    "status_built": {"sv": "bebyggd", "en": "built"},
-    "status_open": {"sv": "öppen", "en": "open"},
-    "status_shortlisted": {"sv": "på kortlista", "en": "shortlisted"},
-    "status_withdrawn": {"sv": "återtagen", "en": "withdrawn"},
-    "status_rejected": {"sv": "avslagen", "en": "rejected"},
-    "col_name": {"sv": "Namn", "en": "Name"},
-    "col_status": {"sv": "Status", "en": "Status"},
-    "col_area_m2": {"sv": "Yta (m²)", "en": "Area (m²)"},
-    "col_version": {"sv": "Version", "en": "Version"},
-    "reg_site": {"sv": "Plats", "en": "Site"},
-    "col_company": {"sv": "Företag", "en": "Company"},
-    "col_profile": {"sv": "Verksamhetstyp", "en": "Profile"},
-    "col_area_need_m2": {"sv": "Ytbehov (m²)", "en": "Area needed (m²)"},
-    "col_jobs": {"sv": "Arbetstillfällen", "en": "Jobs"},
-    "col_entry_level_jobs": {"sv": "Instegsjobb", "en": "Entry-level jobs"},
-    "col_application": {"sv": "Ansökan", "en": "Application"},
-    "col_site": {"sv": "Plats", "en": "Site"},
-    "col_rank": {"sv": "Placering", "en": "Rank"},
-    "col_rank_for_site": {"sv": "Placering för platsen", "en": "Rank for the site"},
-    "col_score": {"sv": "Poäng", "en": "Score"},
-    "col_why": {"sv": "Varför (poäng)", "en": "Why (points)"},
-    "match_area_fit": {"sv": "Ytan passar", "en": "Area fit"},
-    "match_jobs_density": {"sv": "Arbetstillfällen per hektar", "en": "Jobs per hectare"},
-    "match_accessibility": {"sv": "Läge (profilens poäng)", "en": "Location (profile score)"},
-    "match_cluster_fit": {"sv": "Grannar i liknande verksamhet", "en": "Neighbours in similar use"},
-    "match_many_jobs": {"sv": "Många arbetstillfällen", "en": "Many jobs"},
-    "match_local_jobs": {"sv": "Instegsjobb för lokala invånare", "en": "Entry-level jobs for local residents"},
-    "match_innovation": {"sv": "Innovation och hållbarhet", "en": "Innovation and sustainability"},
-    "log_site": {"sv": "Plats", "en": "Site"},
-    "log_application": {"sv": "Ansökan", "en": "Application"},
-    "log_create": {"sv": "skapad", "en": "created"},
-    "log_update": {"sv": "ändrad", "en": "changed"},
-    "log_archive": {"sv": "arkiverad", "en": "archived"},
-    "log_allocate": {"sv": "markanvisad", "en": "allocated"},
-    "log_geometry": {"sv": "geometri", "en": "geometry"},
-    "log_name": {"sv": "namn", "en": "name"},
-    "log_status": {"sv": "status", "en": "status"},
-    "log_notes": {"sv": "anteckningar", "en": "notes"},
-    "log_contact": {"sv": "kontakt", "en": "contact"},
-    "log_area_m2": {"sv": "yta (m²)", "en": "area (m²)"},
-    "log_plan_status": {"sv": "planstatus", "en": "plan status"},
-    "log_plan_use_code": {"sv": "användning i detaljplan", "en": "plan use"},
-    "log_parcel_ids": {"sv": "fastigheter", "en": "parcels"},
-    "log_building_right_m2": {"sv": "byggrätt (m²)", "en": "building right (m²)"},
-    "log_company": {"sv": "företag", "en": "company"},
-    "log_profile": {"sv": "verksamhetstyp", "en": "profile"},
-    "log_area_need_m2": {"sv": "ytbehov (m²)", "en": "area needed (m²)"},
-    "log_jobs": {"sv": "arbetstillfällen", "en": "jobs"},
-    "log_entry_level_jobs": {"sv": "instegsjobb", "en": "entry-level jobs"},
-    "log_col_time": {"sv": "Tid", "en": "Time"},
-    "log_col_who": {"sv": "Vem", "en": "Who"},
-    "log_col_record": {"sv": "Post", "en": "Record"},
-    "log_col_action": {"sv": "Händelse", "en": "Action"},
-    "log_col_field": {"sv": "Fält", "en": "Field"},
-    "log_col_change": {"sv": "Ändring", "en": "Change"},
-    "log_filter_who": {"sv": "Filtrera på person", "en": "Filter by person"},
-    "log_empty": {"sv": "Inga händelser ännu.", "en": "No events yet."},
-    "col_indicator": {"sv": "Mått", "en": "Indicator"},
-    "col_value": {"sv": "Värde", "en": "Value"},
-    "data_col_title": {"sv": "Lager", "en": "Layer"},
-    "data_col_real": {"sv": "Verkligt (källa)", "en": "Real (source)"},
-    "data_col_synthetic": {"sv": "Påhittat", "en": "Synthetic"},
-    "data_col_licence": {"sv": "Licens", "en": "Licence"},
-    "data_col_file": {"sv": "Fil", "en": "File"},
-    "data_col_format": {"sv": "Format", "en": "Format"},
-    "uploaded_now": {"sv": "uppladdad i den här sessionen", "en": "uploaded this session"},
-    "legend_roads": {"sv": "Vägar", "en": "Roads"},
-    "legend_motorway": {"sv": "Motorväg", "en": "Motorway"},
-    "legend_main_road": {"sv": "Huvudväg", "en": "Main road"},
-    "legend_street": {"sv": "Gata", "en": "Street"},
-    "legend_metro": {"sv": "Tunnelbana", "en": "Metro line"},
-    "legend_rail": {"sv": "Pendeltåg", "en": "Commuter rail"},
-    "legend_bus": {"sv": "Busslinje", "en": "Bus line"},
-    "legend_station": {"sv": "Station", "en": "Station"},
-    "legend_bus_stop": {"sv": "Busshållplats", "en": "Bus stop"},
-    "legend_junction": {"sv": "Trafikplats", "en": "Motorway junction"},
-    "legend_premises": {"sv": "Lokal", "en": "Premises"},
-    "legend_change_area": {"sv": "Förändringsområde (ÖP)", "en": "Change area (plan)"},
-    "legend_constraint": {"sv": "Hänsyn (fornlämningar, natur)", "en": "Constraint (ancient remains, nature)"},
-    "legend_saved_site": {"sv": "Sparad plats", "en": "Saved site"},
-    "legend_selected": {"sv": "Vald plats", "en": "Selected site"},
-    "legend_population": {"sv": "Invånare per ruta", "en": "Residents per cell"},
-    "legend_land_use": {"sv": "ÖP", "en": "Plan"},
-    "legend_car_10": {"sv": "Bil 10 min", "en": "Car 10 min"},
-    "legend_car_20": {"sv": "Bil 20 min", "en": "Car 20 min"},
-    "legend_car_30": {"sv": "Bil 30 min", "en": "Car 30 min"},
-    "legend_pt_45": {"sv": "Kollektivtrafik 45 min", "en": "Public transport 45 min"},
-    "legend_few": {"sv": "få", "en": "few"},
-    "legend_many": {"sv": "många", "en": "many"},
-    "points": {"sv": "Poäng", "en": "Points"},
-    "pick_site_select": {"sv": "Välj plats (skriv för att söka)", "en": "Choose a site (type to search)"},
-    "pick_site_placeholder": {"sv": "Fastighetsbeteckning", "en": "Property designation"},
-    "reg_pair_changed": {"sv": "Listan har ändrats sedan den visades; välj paret igen.",
-                         "en": "The shortlist changed since it was shown; choose the pair again."},
-    "link_expired": {"sv": "länken har gått ut", "en": "the link has expired"},
-    "password": {"sv": "Lösenord för handläggare", "en": "Officer password"},
-    "wrong_password": {"sv": "Fel lösenord.", "en": "Wrong password."},
-    "invalid_link": {"sv": "Den här länken är inte giltig", "en": "This link is not valid"},
-    "invalid_link_help": {"sv": "Orsak: {reason}. Be kommunens etableringsenhet om en ny länk.",
-                          "en": "Reason: {reason}. Ask the municipality's business office for a new link."},
-    "investor_title": {"sv": "Etableringsmöjligheter i Botkyrka", "en": "Establishment opportunities in Botkyrka"},
-    "investor_intro": {"sv": "Platser som kommunen delat med dig, bedömda för **{profile}**.",
-                       "en": "Sites the municipality has shared with you, assessed for **{profile}**."},
-    "jobs": {"sv": "Jobbpotential", "en": "Jobs potential"},
-    "plot": {"sv": "Tomt", "en": "Plot"},
-    "car_junction": {"sv": "Bil till E4/E20", "en": "Car to E4/E20"},
-    "walk_station": {"sv": "Gång till tunnelbana/pendeltåg", "en": "Walk to metro/rail"},
-    "departures": {"sv": "Avgångar/h inom 600 m, 07-09", "en": "Departures/h within 600 m, 07-09"},
-    "pool_car": {"sv": "Invånare inom 30 min med bil", "en": "Residents within 30 min by car"},
-    "pool_pt": {"sv": "Invånare inom 45 min kollektivt", "en": "Residents within 45 min by public transport"},
-    "local_hire": {"sv": "Botkyrkabor inom 30 min", "en": "Botkyrka residents within 30 min"},
-    "prospectus": {"sv": "Prospekt (PDF)", "en": "Prospectus (PDF)"},
-    "prospectus_compare": {"sv": "Jämförelse som PDF", "en": "Comparison as PDF"},
-    "unknown_site": {"sv": "Platsen '{site}' i länken finns inte i data och visas inte.",
-                     "en": "The site '{site}' in the link is not in the data and is not shown."},
-    "registry": {"sv": "Platsregister och markanvisning", "en": "Site registry and allocation"},
-    "reg_sites": {"sv": "Platser", "en": "Sites"},
-    "reg_apps": {"sv": "Ansökningar", "en": "Applications"},
-    "reg_shortlist": {"sv": "Förslag", "en": "Shortlists"},
-    "reg_audit": {"sv": "Logg", "en": "Audit trail"},
-    "reg_name": {"sv": "Namn", "en": "Name"},
-    "reg_notes": {"sv": "Anteckningar (interna)", "en": "Notes (internal)"},
-    "reg_contact": {"sv": "Kontakt (intern)", "en": "Contact (internal)"},
-    "reg_save": {"sv": "Spara vald fastighet som plats", "en": "Save the selected parcel as a site"},
-    "reg_saved": {"sv": "Platsen {name} är sparad.", "en": "Site {name} saved."},
-    "reg_update": {"sv": "Ändra status", "en": "Change status"},
-    "reg_updated": {"sv": "Status ändrad.", "en": "Status changed."},
-    "reg_company": {"sv": "Företag", "en": "Company"},
-    "reg_need": {"sv": "Behov av tomtarea (m²)", "en": "Plot area needed (m²)"},
-    "reg_entry": {"sv": "Varav instegsjobb", "en": "Of which entry-level jobs"},
-    "reg_trips": {"sv": "Fordonsresor per dag", "en": "Vehicle trips per day"},
-    "reg_timing": {"sv": "Tidplan", "en": "Timing"},
-    "reg_innovation": {"sv": "Innovation (hållbarhet, teknik, kreativitet)",
-                       "en": "Innovation (sustainability, technology, creativity)"},
-    "reg_register": {"sv": "Registrera ansökan", "en": "Register application"},
-    "reg_registered": {"sv": "Ansökan från {company} är registrerad.", "en": "Application from {company} registered."},
-    "reg_need_both": {"sv": "Förslag kräver minst en öppen ansökan och en ledig plats.",
-                      "en": "Shortlists need at least one open application and one available site."},
-    "reg_audit_csv": {"sv": "Logg som CSV", "en": "Audit trail as CSV"},
-    "reg_save_union": {"sv": "Spara de {n} jämförda fastigheterna som en plats",
-                       "en": "Save the {n} compared parcels as one site"},
-    "reg_filter": {"sv": "Visa status", "en": "Show status"},
-    "reg_audit_for": {"sv": "Logg för", "en": "Trail for"},
-    "reg_match_weights": {"sv": "Vikter för markanvisning", "en": "Allocation weights"},
-    "reg_allocate_pair": {"sv": "Ansökan och plats", "en": "Application and site"},
-    "reg_allocate": {"sv": "Besluta markanvisning", "en": "Decide allocation"},
-    "reg_allocated": {"sv": "Beslutet är loggat med vikterna.", "en": "The decision is logged with the weights."},
-    "reg_save_drawn": {"sv": "Spara ritat område som plats", "en": "Save the drawn area as a site"},
-    "reg_drawn_default": {"sv": "Ritat område", "en": "Drawn area"},
-    "reg_new_notes": {"sv": "Nya anteckningar (tomt = behåll)", "en": "New notes (empty = keep)"},
-    "reg_archive": {"sv": "Arkivera (tas inte bort)", "en": "Archive (nothing is deleted)"},
-    "reg_per_site": {"sv": "Bästa ansökningar per plats", "en": "Best applications per site"},
-    "exports": {"sv": "Exportera", "en": "Export"},
-    "upload": {"sv": "Egna data", "en": "Your own data"},
-    "data": {"sv": "Data och källor", "en": "Data and sources"},
-    "computing": {"sv": "Beräknar restider och indikatorer ...", "en": "Computing travel times and indicators ..."},
-    "contributions": {"sv": "Bidrag till poängen", "en": "Contributions to the score"},
-    "top_k": {"sv": "Sannolikhet att vara bland de {k} bästa", "en": "Probability of a top-{k} rank"},
-    "rank_range": {"sv": "Rang (5-95 %)", "en": "Rank (5th-95th percentile)"},
-    "isochrones": {"sv": "Restidsytor", "en": "Isochrones"},
-    "download_isochrones": {"sv": "Restidsytor som GeoJSON", "en": "Isochrones as GeoJSON"},
-    "upload_ok": {"sv": "{layer}: {n} objekt inlästa från {name}.", "en": "{layer}: {n} features loaded from {name}."},
-    "upload_too_big": {"sv": "{name} är {mb:.0f} MB; största tillåtna storlek är {cap} MB.",
-                       "en": "{name} is {mb:.0f} MB; the limit is {cap} MB."},
-    "use_demo": {"sv": "Återgå till demodata", "en": "Back to the demo data"},
-    "open_mode": {"sv": "Öppet lokalt läge: ingen inloggning är konfigurerad.",
-                  "en": "Open local mode: no sign-in is configured."},
-}
-
-PLAN_STATUS_LABELS = {"adopted": {"sv": "antagen", "en": "adopted"},
-                      "in_progress": {"sv": "pågående", "en": "in progress"},
-                      "none": {"sv": "ingen detaljplan", "en": "no detailed plan"},
-                      "unknown": {"sv": "okänd", "en": "unknown"}}
+__all__ = ["LANGUAGES", "PLAN_STATUS_LABELS", "TEXT", "application_status_label", "area_m2", "column_label",
+           "column_labels", "criterion_label", "date", "distance", "label", "layer_label", "minutes", "mode_label",
+           "number", "op_category_label", "owner_label", "percent", "plan_status_label", "profile_label",
+           "site_status_label", "t"]
 
 
 def t(key: str, lang: str, **values: object) -> str:
-    """The text ``key`` in ``lang`` (English if missing), formatted with ``values``.
+    """The text ``key`` in ``lang`` (English if the language is unknown), formatted with ``values``.
 
     Text values are escaped for markdown (:func:`sites.safe_text.markdown_text`): every text goes to
-    a Streamlit element that renders markdown, and values may come from users or files.
+    a Streamlit element that renders markdown, and values may come from users or files. Numbers are
+    written for the language (``12 690`` / ``12,690``).
     """
-    entry = TEXT[key]
-    text = entry.get(lang) or entry["en"]
-    if not values:
-        return text
-    return text.format(**{k: markdown_text(v) if isinstance(v, str) else v for k, v in values.items()})
+    return text(key, lang, **{k: markdown_text(v) if isinstance(v, str) else v for k, v in values.items()})
+
+
+def label(prefix: str, code: object, lang: str) -> str:
+    """The label of a coded value (``prefix.code``, or ``prefix_code`` for the page texts' flat keys).
+
+    The code itself if the catalogue has neither.
+    """
+    key = f"{prefix}.{code}" if has(f"{prefix}.{code}") else f"{prefix}_{code}"
+    return text(key, lang) if has(key) else str(code)
 
 
 def criterion_label(criterion: str, lang: str) -> str:
     """Display name of a criterion."""
-    sv, en = CRITERION_LABELS[criterion]
-    return sv if lang == "sv" else en
+    return text(f"criterion.{criterion}", lang)
 
 
 def profile_label(key: str, lang: str) -> str:
     """Display name of a profile."""
-    p = PROFILES[key]
-    return p.name_sv if lang == "sv" else p.name_en
+    return text(f"profile.{key}", lang) if has(f"profile.{key}") else PROFILES[key].name_en
+
+
+def plan_status_label(status: str, lang: str) -> str:
+    """``adopted`` -> ``antagen``."""
+    return label("plan_status", status, lang)
+
+
+def site_status_label(status: str, lang: str) -> str:
+    """Registry site status (``idea``, ``available``, ...) -> ``idé``, ``tillgänglig``, ...; ``all`` -> ``alla``."""
+    return label("status", status, lang)
+
+
+def application_status_label(status: str, lang: str) -> str:
+    """Application status (``open``, ``shortlisted``, ...) in words."""
+    return label("status", status, lang)
+
+
+def op_category_label(category: str, lang: str) -> str:
+    """A comprehensive-plan (ÖP) category: the Swedish name stays, English gets a translation."""
+    return label("op_category", str(category).lower().replace(" ", "_").replace("ö", "o"), lang)
+
+
+def owner_label(owner: str, lang: str) -> str:
+    """``municipal`` -> ``kommunal``; ``Södra Porten AB`` stays."""
+    return label("owner", str(owner).replace(" ", "_"), lang)
+
+
+def mode_label(mode: str, lang: str) -> str:
+    """Transit mode ``metro``/``rail``/``bus`` in words."""
+    return label("mode", mode, lang)
+
+
+def layer_label(layer: str, lang: str) -> str:
+    """A map layer's name (``transit``, ``junctions``, ``bus_stops``, ...)."""
+    return text(f"layer_{layer}", lang)
+
+
+def column_label(column: str, lang: str, **values: object) -> str:
+    """A table or export column's label (the column keeps its machine name)."""
+    key = f"column.{column}"
+    return text(key, lang, **values) if has(key) else column
+
+
+def column_labels(columns: Iterable[str], lang: str) -> dict[str, str]:
+    """``{column: label}`` for ``DataFrame.rename(columns=...)``."""
+    return {c: column_label(c, lang) for c in columns}
+
+
+class _Entries(Mapping[str, Mapping[str, str]]):
+    """Read-only ``TEXT[key][lang]`` view of the catalogue (the shape older callers used)."""
+
+    def __getitem__(self, key: str) -> Mapping[str, str]:
+        if not has(key):
+            raise KeyError(key)
+        return MappingProxyType({lang: text(key, lang) for lang in LANGUAGES})
+
+    def __iter__(self):
+        return iter(sorted(keys()))
+
+    def __len__(self) -> int:
+        return len(keys())
+
+
+TEXT: Mapping[str, Mapping[str, str]] = _Entries()
+PLAN_STATUS_LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType({
+    s: TEXT[f"plan_status.{s}"] for s in ("adopted", "in_progress", "none", "unknown")})

@@ -93,11 +93,19 @@ def test_exclusion_reasons():
     reasons = exclusions(parcels, category, developable, PROFILES["logistics"])
     assert reasons.tolist() == [
         "plan use B is not compatible with logistics (needs J, Z)",
-        "plot 4,000 m² is below the 10,000 m² logistics needs",
+        "plot 4,000\u00a0m² is below the 10,000\u00a0m² logistics needs",
         "comprehensive plan: Landsbygd, not Verksamheter",
         "no developable land (constraints or existing buildings cover the plot)",
         None,
         "proposed plan use K is not compatible with logistics (needs J, Z)",
+    ]
+    assert exclusions(parcels, category, developable, PROFILES["logistics"], lang="sv").tolist() == [
+        "planens användning B passar inte logistik (kräver J, Z)",
+        "tomten, 4\u00a0000\u00a0m², är mindre än de 10\u00a0000\u00a0m² som logistik behöver",
+        "översiktsplanen: Landsbygd, inte Verksamheter",
+        "ingen byggbar mark (hänsyn eller befintliga byggnader täcker tomten)",
+        None,
+        "användningen K i pågående plan passar inte logistik (kräver J, Z)",
     ]
 
 
@@ -132,6 +140,7 @@ def test_explanation_names_strengths_and_weaknesses():
     row = {"car_min_to_junction": 1.2, "nearest_junction": "Hallunda", "walk_m_to_rail_stop": 1430.0,
            "nearest_rail_stop": "Alby", "jobs_est": 120}
     assert explain(values, w, row) == ("strong: 1 min to Trafikplats Hallunda, room for ~120 jobs; "
-                                       "weak: 1.4 km to Alby station")
-    assert explain(values, w, row, lang="sv").startswith("styrka: 1 min till trafikplats Hallunda")
+                                       "weak: 1.4\u00a0km to Alby station")
+    assert explain(values, w, row, lang="sv") == ("styrka: 1 min till trafikplats Hallunda, plats för ~120 jobb; "
+                                                  "svaghet: 1,4\u00a0km till Alby station")
     assert explain(values, w, row, reason="plot too small") == "excluded: plot too small"

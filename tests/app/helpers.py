@@ -8,3 +8,34 @@ import re
 def shown(element) -> str:
     """The element's text as rendered (markdown escapes like ``\\.`` shown as ``.``)."""
     return re.sub(r"\\(.)", r"\1", str(element.value))
+
+
+TEXT_ELEMENTS = ("title", "header", "subheader", "caption", "markdown", "warning", "info", "error", "success")
+LABELLED_ELEMENTS = ("button", "checkbox", "radio", "selectbox", "multiselect", "slider", "number_input", "text_input",
+                     "text_area", "toggle", "metric", "expander", "tabs")
+
+
+def texts_shown(at) -> set[str]:
+    """Every text an AppTest page shows: element texts, widget labels and table column headers.
+
+    Pure numbers and punctuation are left out (they are data, written per locale elsewhere).
+    """
+    found: set[str] = set()
+
+    def add(value: object) -> None:
+        if value is None:
+            return
+        text = re.sub(r"\\(.)", r"\1", str(value)).strip()
+        if text and not re.fullmatch(r"[\d\s.,:%+\-–()/·#m²]*", text):
+            found.add(text)
+
+    for kind in TEXT_ELEMENTS:
+        for element in getattr(at, kind):
+            add(element.value)
+    for kind in LABELLED_ELEMENTS:
+        for element in getattr(at, kind):
+            add(getattr(element, "label", None))
+    for frame in at.dataframe:
+        for column in frame.value.columns:
+            add(column)
+    return found

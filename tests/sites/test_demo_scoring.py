@@ -97,3 +97,15 @@ def test_sanity_jobs_on_new_land(ds, indicators):
     jobs = scorer.table.loc[ds.parcels["new_land"].to_numpy(), "jobs_est"].sum()
     developable = indicators.table.loc[ds.parcels["new_land"].to_numpy(), "developable_m2"].sum()
     assert jobs == pytest.approx(developable * 0.5 / 45)
+
+
+def test_swedish_scoring_explains_in_swedish(ds, indicators):
+    scorer = Scorer.build(ds.parcels, indicators.table, PROFILES["logistics"])
+    sv = scorer.score(lang="sv", robustness=False).frame
+    en = scorer.score(lang="en", robustness=False).frame
+    assert sv["excluded"].sum() > 0
+    assert (sv["excluded"].to_numpy() == en["excluded"].to_numpy()).all(), "the language changes words, not results"
+    for why in sv.loc[sv["excluded"], "explanation"]:
+        assert why.startswith("utesluten: ") and " is " not in why and " not " not in why, why
+    ranked = sv.loc[~sv["excluded"], "explanation"]
+    assert ranked.str.contains("styrka|svaghet").all()

@@ -89,3 +89,12 @@ def test_custom_profile_parameters_change_the_jobs(tmp_path):
     assert (c["profile"] == "custom (office)").all()
     ratio = (b["jobs_est"] / c["jobs_est"]).dropna()
     assert ratio.round(9).eq(2.0).all()  # twice the floor area per job: half the jobs
+
+
+def test_column_labels_come_from_the_catalogue_and_names_stay_machine_names():
+    from sites.export import column_labels
+
+    labels = column_labels(["designation", "area_m2", "car_min_to_junction", "something_new"], "sv")
+    assert labels == {"designation": "Fastighet", "area_m2": "Tomtarea (m²)",
+                      "car_min_to_junction": "Bil till E4/E20 (min)", "something_new": "something_new"}
+    assert column_labels(["designation"], "en") == {"designation": "Designation"}

@@ -33,3 +33,11 @@ def test_only_available_plots_round_trip(tmp_path):
     plots = gpd.read_file(gj)
     assert plots.crs.to_epsg() == 4326 and plots["name"].tolist() == ["Hågelby hage A1"]
     assert abs(plots.to_crs(3006).area.iloc[0] - 8000) < 5  # WGS84 round trip, 7 decimals
+
+
+def test_an_empty_export_says_why(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'reg.sqlite'}"
+    open_registry(url).add_site("x", name="Idea", status="idea", geometry=box(661_000, 6_569_000, 661_100, 6_569_080))
+    assert main(["open-data", "--out", str(tmp_path / "p.csv"), "--database", url, "--lang", "sv"]) == 0
+    err = capsys.readouterr().err
+    assert "skrev 0 tillgängliga tomter" in err and "status 'tillgänglig'" in err
