@@ -111,6 +111,22 @@ class Scorer:
         reasons = exclusions(parcels, table["op_category"], table["developable_m2"], profile)
         return cls(parcels, table, profile, values, reasons, params)
 
+    def map_scores(self, weights: Mapping[str, float] | None = None, filters: Filters = Filters()) -> np.ndarray:
+        """Per-parcel float32 scores in table order for the map, without ranking or explaining.
+
+        Returns
+        -------
+        numpy.ndarray
+            0..100 for scored parcels, NaN for excluded ones, -1 for parcels outside ``filters``
+            (``score(...).frame["score"]`` as float32, laid out as ``sites.tiles.score_array`` does).
+        """
+        w = weight_vector(self.profile.weights if weights is None else weights)
+        keep = filters.mask(self.parcels, self.table)
+        scores = combine(self.values, w)[0].astype("float32")
+        scores[pd.notna(self.reasons.to_numpy())] = np.nan
+        scores[~keep] = -1.0
+        return scores
+
     def score(self, weights: Mapping[str, float] | None = None, filters: Filters = Filters(), *,
               robustness: bool = True, lang: str = "en", draws: int = 1000) -> ScoredSites:
         """Score, rank and explain the parcels that pass ``filters``.

@@ -24,6 +24,7 @@ bundled with pyogrio, is the fallback when the binary is missing.
 
 from __future__ import annotations
 
+import base64
 import glob
 import hashlib
 import json
@@ -38,6 +39,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyogrio
 import shapely
 
@@ -229,3 +231,49 @@ def ensure_tiles(parcels: gpd.GeoDataFrame, root: Path | str, *, checksum: str |
     log.info("parcel tiles: %d parcels, zoom %d-%d, %s, %.1f s -> %s", len(parcels), min_zoom, max_zoom, engine,
              seconds, key)
     return TileSet(final, key, len(parcels), min_zoom, max_zoom, bounds, engine, seconds)
+
+
+#: Score array value of a parcel outside the filters (drawn as an outline only).
+FILTERED_OUT = -1.0
+
+
+def score_array(parcel_index: pd.Index, frame: pd.DataFrame) -> np.ndarray:
+    """Per-parcel float32 scores in parcel-table order, as the map colours them.
+
+    Parameters
+    ----------
+    parcel_index
+        Index of the full parcel table (the tile feature ``i`` is a position in it).
+    frame
+        Scored sites (``ScoredSites.frame``): index labels from ``parcel_index``, columns
+        ``score`` and ``excluded``; parcels missing from it were filtered out.
+
+    Returns
+    -------
+    numpy.ndarray
+        0..100 for scored parcels, NaN for excluded ones, ``FILTERED_OUT`` (-1) for parcels outside
+        the filters.
+    """
+    out = np.full(len(parcel_index), FILTERED_OUT, dtype="float32")
+    pos = parcel_index.get_indexer(frame.index)
+    if (pos < 0).any():
+        raise KeyError(f"{int((pos < 0).sum())} scored parcels are not in the parcel table")
+    out[pos] = np.where(frame["excluded"].to_numpy(dtype=bool), np.nan, frame["score"].to_numpy(dtype="float64"))
+    return out
+
+
+def encode_scores(scores: np.ndarray) -> str:
+    """Base64 of the scores as little-endian float32 (4 bytes per parcel before base64)."""
+    return base64.b64encode(np.ascontiguousarray(scores, dtype="<f4").tobytes()).decode("ascii")
+
+
+def decode_scores(text: str) -> np.ndarray:
+    """Inverse of ``encode_scores``."""
+    return np.frombuffer(base64.b64decode(text), dtype="<f4")
+
+
+def positions(parcel_ids: pd.Series, wanted: object) -> list[int]:
+    """Table positions of the parcel ids in ``wanted`` (unknown ids are skipped)."""
+    lookup = pd.Index(parcel_ids.astype(str))
+    pos = lookup.get_indexer([str(w) for w in (wanted or ())])
+    return sorted({int(p) for p in pos if p >= 0})
