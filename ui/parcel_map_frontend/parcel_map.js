@@ -12,6 +12,33 @@
     L.DomEvent.fakeStop = function (e) { e._stopped = true; };
   }
 
+  // VectorGrid hit-tests in native tile pixels and ignores the scale of over- or under-zoomed tiles
+  // (maxNativeZoom / minNativeZoom), so hover and click miss there. Map the mouse into the tile's pixels.
+  L.Canvas.Tile.include({
+    _tilePoint: function (e) {
+      var map = this._map, scale = map.getZoomScale(map.getZoom(), this._tileCoord.z);
+      var origin = this._tileCoord.scaleBy(this._size).multiplyBy(scale).subtract(map.getPixelOrigin());
+      return map.mouseEventToLayerPoint(e).subtract(origin).divideBy(scale);
+    },
+    _onClick: function (e) {
+      var point = this._tilePoint(e), layer, clicked;
+      for (var id in this._layers) {
+        layer = this._layers[id];
+        if (layer.options.interactive && layer._containsPoint(point) && !this._map._draggableMoved(layer)) {
+          clicked = layer;
+        }
+      }
+      if (clicked) {
+        L.DomEvent.fakeStop(e);
+        this._fireEvent([clicked], e);
+      }
+    },
+    _onMouseMove: function (e) {
+      if (!this._map || this._map.dragging.moving() || this._map._animatingZoom) { return; }
+      this._handleMouseHover(e, this._tilePoint(e));
+    }
+  });
+
   var S = {
     map: null, grid: null, tilesUrl: null, scores: null, scoresVersion: null, painted: 0,
     selected: new Set(), saved: new Set(), labels: null, labelsUrl: null, palette: [], excludedColour: "#9e9e9e",
@@ -139,6 +166,11 @@
       S.selected = new Set([i]);
       restyle();
       send("streamlit:setComponentValue", { value: { index: i, clicks: S.clicks }, dataType: "json" });
+    });
+    S.grid.on("load", function () {
+      var n = 0;
+      for (var k in S.grid._vectorTiles) { n += Object.keys(S.grid._vectorTiles[k]._features).length; }
+      document.body.setAttribute("data-tiles-loaded", String(n));  // features drawn in loaded tiles
     });
     S.grid.addTo(S.map);
   }
