@@ -157,8 +157,9 @@ def main() -> None:
         for source in sources:
             results[source] = measure(source, page_factory)
             r = results[source]
-            print(f"{source}: first render cold {r['first_render_cold_s']:.2f} s, warm {r['first_render_warm_s']:.2f} s;"
-                  f" weight change -> new colours {r['weight_change_to_new_colours_s']:.3f} s "
+            print(f"{source}: first render cold {r['first_render_cold_s']:.2f} s, "
+                  f"warm {r['first_render_warm_s']:.2f} s; weight change -> new colours "
+                  f"{r['weight_change_to_new_colours_s']:.3f} s "
                   f"({r['bytes_per_weight_change'] / 1e6:.3f} MB); click -> id {r['click_to_returned_id_s']:.2f} s "
                   f"(parcel ranked {r['clicked_parcel_rank']:,})")
         browser.close()

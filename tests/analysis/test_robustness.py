@@ -28,7 +28,7 @@ def test_a_ladder_ranks_the_same_in_every_draw():
     top = [0, 1, 3, 4, 6, 7, 9, 10, 12, 13]
     assert np.flatnonzero(p_top == 1.0).tolist() == top
     assert np.nansum(p_top) == 10.0 and np.isnan(p_top[excluded]).all()
-    assert 700 > POOL  # parcel 700 is ranked by counting, parcel 9 among candidates: both give the ladder
+    assert POOL < 700  # parcel 700 is ranked by counting, parcel 9 among candidates: both give the ladder
 
 
 def test_ties_keep_table_order():
