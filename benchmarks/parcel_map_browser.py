@@ -36,9 +36,14 @@ def free_port() -> int:
 
 
 def wait(pred, timeout=180.0, step=0.01):
+    from playwright.sync_api import Error as PlaywrightError
+
     end = time.time() + timeout
     while time.time() < end:
-        v = pred()
+        try:
+            v = pred()
+        except PlaywrightError:  # the frame is not there yet
+            v = None
         if v:
             return v
         time.sleep(step)
@@ -84,37 +89,51 @@ def measure(source: str, page_factory) -> dict:
         wait(lambda: _healthy(url), 60, 0.3)
         pid, lat, lon, worst_rank = target_parcel(source)
         out["clicked_parcel_rank"] = worst_rank
-        renders = []
+        renders, phases = [], []
         for k in range(4):
             page, frames = page_factory()
             t = time.perf_counter()
+            t_wall = time.time() * 1000
             page.goto(url)
             body = page.frame_locator(FRAME).locator("body")
             wait(lambda page=page, body=body: page.locator(FRAME).count() and body.get_attribute(
-                "data-tiles-loaded", timeout=5000), 600 if k == 0 else 120)
+                "data-tiles-loaded", timeout=2000), 600 if k == 0 else 120)
             renders.append(time.perf_counter() - t)
+            phases.append({name: (int(body.get_attribute(f"data-t-{name}")) - t_wall) / 1000
+                           for name in ("script", "args", "tiles")})
             if k < 3:
                 page.close()
         out["first_render_cold_s"] = renders[0]
         out["first_render_warm_s"] = statistics.median(renders[1:])
+        out["first_render_phases_s"] = phases  # map script running, first arguments, tiles drawn
         out["features_in_first_view"] = int(body.get_attribute("data-tiles-loaded"))
         # Weight change: one slider step until the new colours are painted; bytes over the websocket.
-        changes, sizes = [], []
-        for i in range(3):
-            time.sleep(1.0)
-            before = body.get_attribute("data-painted")
-            frames.clear()
-            slider = page.get_by_role("slider").nth(i)
-            slider.focus()
-            t = time.perf_counter()
-            page.keyboard.press("ArrowRight")
-            wait(lambda before=before: body.get_attribute("data-painted") not in (None, before), 60)
-            changes.append(time.perf_counter() - t)
-            time.sleep(0.5)
-            sizes.append(sum(frames))
-        out["weight_change_to_new_colours_s"] = statistics.median(changes)
-        out["weight_change_all_s"] = changes
-        out["bytes_per_weight_change"] = statistics.median(sizes)
+        # First with the whole dataset in view (the start view), then at zoom 14 (a district).
+        for view, slider_base in (("all", 0), ("zoom14", 3)):
+            if view == "zoom14":
+                body.evaluate("(b, ll) => window.__parcelMap.map.setView(ll, 14, {animate: false})", [lat, lon])
+                time.sleep(3.0)
+            changes, sizes, restyle, render = [], [], [], []
+            for i in range(3):
+                time.sleep(1.0)
+                before = body.get_attribute("data-painted")
+                frames.clear()
+                slider = page.get_by_role("slider").nth(slider_base + i)
+                slider.focus()
+                t = time.perf_counter()
+                page.keyboard.press("ArrowRight")
+                wait(lambda before=before: body.get_attribute("data-painted") not in (None, before), 60)
+                changes.append(time.perf_counter() - t)
+                restyle.append(int(body.get_attribute("data-restyle-ms")))
+                render.append(int(body.get_attribute("data-render-ms")))
+                time.sleep(0.5)
+                sizes.append(sum(frames))
+            suffix = "" if view == "all" else "_zoom14"
+            out[f"weight_change_to_new_colours_s{suffix}"] = statistics.median(changes)
+            out[f"weight_change_all_s{suffix}"] = changes
+            out[f"weight_change_browser_restyle_ms{suffix}"] = restyle
+            out[f"weight_change_browser_render_to_paint_ms{suffix}"] = render
+            out[f"bytes_per_weight_change{suffix}"] = statistics.median(sizes)
         # Click on the worst-ranked eligible parcel until its id is shown by Python.
         body.evaluate("(b, ll) => window.__parcelMap.map.setView(ll, 17, {animate: false})", [lat, lon])
         time.sleep(2.0)

@@ -59,16 +59,17 @@
   }
 
   // NaN = excluded (grey); negative = outside the filters (outline only); 0..100 = score.
-  function styleFor(i) {
+  // Below zoom 14 plain parcels get no outline: at that scale it hides the colour and doubles the drawing.
+  function styleFor(i, zoom) {
     var s = S.scores && i < S.scores.length ? S.scores[i] : NaN;
-    var st;
+    var outline = zoom >= 14, st;
     if (s >= 0) {
       st = { fill: true, fillColor: S.palette[Math.max(0, Math.min(S.palette.length - 1, Math.round(s)))],
-             fillOpacity: 0.8, stroke: true, color: "#444", weight: 0.4, opacity: 0.7 };
+             fillOpacity: 0.8, stroke: outline, color: "#444", weight: 0.4, opacity: 0.7 };
     } else if (s < 0) {
       st = { fill: false, stroke: true, color: "#9e9e9e", weight: 0.5, opacity: 0.6 };
     } else {
-      st = { fill: true, fillColor: S.excludedColour, fillOpacity: 0.55, stroke: true, color: "#777",
+      st = { fill: true, fillColor: S.excludedColour, fillOpacity: 0.55, stroke: outline, color: "#777",
              weight: 0.4, opacity: 0.6 };
     }
     if (S.saved.has(i)) { st.color = "#7b3294"; st.weight = 2.5; st.opacity = 1; }
@@ -121,23 +122,25 @@
 
   // Re-apply styles to every feature of every loaded tile; canvas redraws are batched per frame.
   function restyle() {
-    var grid = S.grid;
+    var grid = S.grid, t0 = performance.now();
     if (!grid || !grid._vectorTiles) { return; }
     for (var key in grid._vectorTiles) {
       var tile = grid._vectorTiles[key];
       if (!tile._map) { continue; }
-      var feats = tile._features;
+      var feats = tile._features, z = tile._tileCoord.z;
       for (var id in feats) {
         var f = feats[id].feature;
-        f.updateStyle(tile, L.extend({}, L.Path.prototype.options, styleFor(f.properties.i)));
+        f.updateStyle(tile, L.extend({}, L.Path.prototype.options, styleFor(f.properties.i, z)));
       }
     }
+    document.body.setAttribute("data-restyle-ms", String(Math.round(performance.now() - t0)));
   }
 
-  function markPainted(version) {
+  function markPainted(version, t0) {
     requestAnimationFrame(function () {
       requestAnimationFrame(function () {
         S.painted = version;
+        document.body.setAttribute("data-render-ms", String(Math.round(performance.now() - t0)));
         document.body.setAttribute("data-painted", version);
       });
     });
@@ -151,7 +154,7 @@
       rendererFactory: L.canvas.tile,
       interactive: true,
       getFeatureId: function (f) { return f.properties.i; },
-      vectorTileLayerStyles: { parcels: function (props) { return styleFor(props.i); } },
+      vectorTileLayerStyles: { parcels: function (props, z) { return styleFor(props.i, z); } },
       minNativeZoom: a.min_zoom, maxNativeZoom: a.max_zoom, maxZoom: 19,
       bounds: L.latLngBounds([b[1], b[0]], [b[3], b[2]]),
       keepBuffer: 4, updateWhenZooming: false
@@ -171,6 +174,7 @@
       var n = 0;
       for (var k in S.grid._vectorTiles) { n += Object.keys(S.grid._vectorTiles[k]._features).length; }
       document.body.setAttribute("data-tiles-loaded", String(n));  // features drawn in loaded tiles
+      if (!document.body.hasAttribute("data-t-tiles")) { document.body.setAttribute("data-t-tiles", String(Date.now())); }
     });
     S.grid.addTo(S.map);
   }
@@ -243,6 +247,7 @@
   }
 
   function render(a) {
+    var t0 = performance.now();
     if (!S.map) { init(a); }
     if (a.height !== S.height) {
       S.height = a.height;
@@ -281,7 +286,7 @@
       drawLegend(a.legend);
     }
     if (changed) { restyle(); }
-    markPainted(a.scores_version + "|" + (a.selected || []).join(",") + "|" + (a.saved || []).join(","));
+    markPainted(a.scores_version + "|" + (a.selected || []).join(",") + "|" + (a.saved || []).join(","), t0);
   }
 
   function sameSet(a, b) {
@@ -293,8 +298,12 @@
 
   window.addEventListener("message", function (ev) {
     var d = ev.data;
-    if (d && d.type === "streamlit:render") { render(d.args); }
+    if (d && d.type === "streamlit:render") {
+      if (!document.body.hasAttribute("data-t-args")) { document.body.setAttribute("data-t-args", String(Date.now())); }
+      render(d.args);
+    }
   });
   window.__parcelMap = S;  // read by the browser benchmark and tests
+  document.body.setAttribute("data-t-script", String(Date.now()));
   send("streamlit:componentReady", { apiVersion: 1 });
 })();
