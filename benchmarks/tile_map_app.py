@@ -22,33 +22,37 @@ import streamlit as st  # noqa: E402
 from analysis.profiles import CRITERIA, PROFILES  # noqa: E402
 from sites.scored import Scorer  # noqa: E402
 from sites.tiles import ensure_tiles, positions  # noqa: E402
-from ui.parcel_map import TILES_DIR, parcel_map  # noqa: E402
+from ui.parcel_map import TILES_DIR, overlay_from_frame, parcel_map  # noqa: E402
 
 SOURCE = os.environ.get("SITEFINDER_HARNESS_PARCELS", "demo")
 
 
 @st.cache_resource(show_spinner=False)
-def scorer(source: str) -> Scorer:
+def scorer(source: str) -> tuple[Scorer, str | None, list[dict]]:
+    """Scorer, parcel checksum and overlays (district boundaries for the demo)."""
     if source == "demo":
         from sites.dataset import load_dataset
         from sites.indicators import load_or_compute
 
         ds = load_dataset()
-        return Scorer.build(ds.parcels, load_or_compute(ds).table, PROFILES["light_industry"]), ds.checksums["parcels"]
+        districts = overlay_from_frame(ds.districts, name="districts", tooltip="district", tolerance_m=10,
+                                       style={"color": "#3a3a3a", "weight": 1.5, "fill": False, "dashArray": "4 4"})
+        return (Scorer.build(ds.parcels, load_or_compute(ds).table, PROFILES["light_industry"]),
+                ds.checksums["parcels"], [districts])
     from benchmarks import synthetic
 
     parcels = synthetic.parcels(int(source))
-    return Scorer.build(parcels, synthetic.indicator_table(parcels), PROFILES[synthetic.PROFILE]), None
+    return Scorer.build(parcels, synthetic.indicator_table(parcels), PROFILES[synthetic.PROFILE]), None, []
 
 
 @st.cache_resource(show_spinner=False)
 def tiles(source: str):
-    sc, checksum = scorer(source)
+    sc, checksum, _ = scorer(source)
     return ensure_tiles(sc.parcels, TILES_DIR, checksum=checksum)
 
 
 st.set_page_config(page_title="parcel map harness", layout="wide")
-sc, _ = scorer(SOURCE)
+sc, _, overlays = scorer(SOURCE)
 ts = tiles(SOURCE)
 ids = sc.parcels["parcel_id"].to_numpy()
 side, main = st.columns([1, 3])
@@ -57,10 +61,11 @@ with side:
     if sum(weights.values()) == 0:
         weights = dict(sc.profile.weights)
 t0 = time.perf_counter()
-scores = sc.map_scores(weights)
+scores = sc.quick(weights, robustness=False).map_scores()  # the map first: no Monte Carlo before it
 selected = st.session_state.get("selected")
 with main:
     click = parcel_map(ts, scores, ids, selected=positions(sc.parcels["parcel_id"], [selected] if selected else []),
+                       overlays=overlays,
                        legend={"title": "Score", "low": "0", "high": "100",
                                "items": [{"label": "excluded", "colour": "#9e9e9e"}]},
                        texts={"score": "Score", "rank": "rank", "excluded": "excluded", "filtered": "filtered out"},
@@ -69,7 +74,13 @@ if click is not None and click.clicks != st.session_state.get("clicks"):
     st.session_state["clicks"] = click.clicks
     st.session_state["selected"] = click.parcel_id
     selected = click.parcel_id
+with main:
+    # After the map has its colours: robustness and explanations for the ten shown and the selected.
+    quick = sc.quick(weights, draws=1000, shown=10)
+    shown = quick.details([*quick.best(10), *positions(sc.parcels["parcel_id"], [selected] if selected else [])])
+    st.dataframe(shown[["parcel_id", "designation", "score", "rank", "p_top_k", "rank_p05", "rank_p95",
+                        "explanation"]], hide_index=True)
 with side:
     score_ms = 1000 * (time.perf_counter() - t0)
-    st.markdown(f"parcels: {len(ids):,} · tiles {ts.engine}, {ts.seconds:.1f} s · scores {score_ms:.0f} ms")
+    st.markdown(f"parcels: {len(ids):,} · tiles {ts.engine}, {ts.seconds:.1f} s · scoring {score_ms:.0f} ms")
     st.text(f"selected: {selected}" if selected else "selected: none")

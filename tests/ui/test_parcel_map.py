@@ -68,3 +68,19 @@ def test_the_frontend_inserts_data_as_text_only():
     assert "innerHTML" not in js and "insertAdjacentHTML" not in js and "bindTooltip(String" not in js
     html = (Path(__file__).resolve().parents[2] / "ui" / "parcel_map_frontend" / "index.html").read_text()
     assert "http://" not in html and "https://" not in html
+
+
+def test_overlay_keeps_only_the_tooltip_and_goes_to_wgs84():
+    import geopandas as gpd
+    import shapely
+
+    from ui.parcel_map import overlay_from_frame
+
+    line = shapely.LineString([(661_000, 6_564_000), (661_100, 6_564_001), (661_200, 6_564_000)])
+    frame = gpd.GeoDataFrame({"name": ["<i>E4</i>"], "secret": [1]}, geometry=[line], crs="EPSG:3006")
+    o = overlay_from_frame(frame, name="roads", style={"color": "#333"}, tooltip="name", tolerance_m=5)
+    feature = o["data"]["features"][0]
+    assert feature["properties"] == {"name": "<i>E4</i>"}
+    assert len(feature["geometry"]["coordinates"]) == 2  # the 1 m kink is within 5 m: simplified away
+    lon, lat = feature["geometry"]["coordinates"][0]
+    assert 17.8 < lon < 17.9 and 59.15 < lat < 59.22
