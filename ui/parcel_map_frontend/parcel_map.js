@@ -60,9 +60,11 @@
 
   // NaN = excluded (grey); negative = outside the filters (outline only); 0..100 = score.
   // Below zoom 14 plain parcels get no outline: at that scale it hides the colour and doubles the drawing.
+  // Over-zoomed tiles are drawn at their native zoom and scaled up, so line widths are divided by that scale.
   function styleFor(i, zoom) {
     var s = S.scores && i < S.scores.length ? S.scores[i] : NaN;
-    var outline = zoom >= 14, st;
+    var mapZoom = S.map ? S.map.getZoom() : zoom, scale = Math.pow(2, Math.max(0, mapZoom - zoom));
+    var outline = mapZoom >= 14, st;
     if (s >= 0) {
       st = { fill: true, fillColor: S.palette[Math.max(0, Math.min(S.palette.length - 1, Math.round(s)))],
              fillOpacity: 0.8, stroke: outline, color: "#444", weight: 0.4, opacity: 0.7 };
@@ -72,8 +74,9 @@
       st = { fill: true, fillColor: S.excludedColour, fillOpacity: 0.55, stroke: outline, color: "#777",
              weight: 0.4, opacity: 0.6 };
     }
-    if (S.saved.has(i)) { st.color = "#7b3294"; st.weight = 2.5; st.opacity = 1; }
-    if (S.selected.has(i)) { st.color = "#e41a1c"; st.weight = 3.5; st.opacity = 1; }
+    if (S.saved.has(i)) { st.color = "#7b3294"; st.weight = 2.5; st.opacity = 1; st.stroke = true; }
+    if (S.selected.has(i)) { st.color = "#e41a1c"; st.weight = 3.5; st.opacity = 1; st.stroke = true; }
+    st.weight = st.weight / scale;
     return st;
   }
 
@@ -177,6 +180,7 @@
       if (!document.body.hasAttribute("data-t-tiles")) { document.body.setAttribute("data-t-tiles", String(Date.now())); }
     });
     S.grid.addTo(S.map);
+    S.map.on("zoomend", restyle);  // outlines on or off, line widths for the new scale
   }
 
   function drawOverlays(list) {
@@ -230,7 +234,9 @@
   function init(a) {
     var el = document.getElementById("map");
     el.style.height = a.height + "px";
-    S.map = L.map(el, { preferCanvas: true, zoomControl: true, attributionControl: !!a.basemap_url });
+    // Overlays are SVG: only their painted, interactive paths take the mouse (index.html's CSS), so
+    // hover and click reach the parcel tiles underneath everywhere else.
+    S.map = L.map(el, { preferCanvas: false, zoomControl: true, attributionControl: !!a.basemap_url });
     if (a.basemap_url) {
       L.tileLayer(a.basemap_url, { maxZoom: 19, attribution: a.basemap_attribution || "" }).addTo(S.map);
     }
