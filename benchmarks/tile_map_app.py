@@ -74,6 +74,8 @@ if click is not None and click.clicks != st.session_state.get("clicks"):
     st.session_state["clicks"] = click.clicks
     st.session_state["selected"] = click.parcel_id
     selected = click.parcel_id
+with side:
+    st.text(f"selected: {selected}" if selected else "selected: none")
 with main:
     # After the map has its colours: robustness and explanations for the ten shown and the selected.
     quick = sc.quick(weights, draws=1000, shown=10)
@@ -83,4 +85,3 @@ with main:
 with side:
     score_ms = 1000 * (time.perf_counter() - t0)
     st.markdown(f"parcels: {len(ids):,} · tiles {ts.engine}, {ts.seconds:.1f} s · scoring {score_ms:.0f} ms")
-    st.text(f"selected: {selected}" if selected else "selected: none")

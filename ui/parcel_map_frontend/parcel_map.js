@@ -36,8 +36,68 @@
     _onMouseMove: function (e) {
       if (!this._map || this._map.dragging.moving() || this._map._animatingZoom) { return; }
       this._handleMouseHover(e, this._tilePoint(e));
+    },
+    // Draw polygons of one style as one path: one fill per colour instead of one per parcel
+    // (100,000 parcels: 101 fills). Outlines follow the fills, the thickest (selected) last.
+    _draw: function () {
+      var ctx = this._ctx, bounds = this._redrawBounds, fills = {}, strokes = {}, order, layer, o, key, k;
+      ctx.save();
+      if (bounds) {
+        var size = bounds.getSize();
+        ctx.beginPath();
+        ctx.rect(bounds.min.x, bounds.min.y, size.x, size.y);
+        ctx.clip();
+      }
+      this._drawing = true;
+      for (order = this._drawFirst; order; order = order.next) {
+        layer = order.layer;
+        if (bounds && !(layer._pxBounds && layer._pxBounds.intersects(bounds))) { continue; }
+        if (!(layer instanceof L.Polygon) || !layer._parts) { layer._updatePath(); continue; }
+        o = layer.options;
+        if (o.fill) {
+          key = o.fillColor + "|" + o.fillOpacity;
+          (fills[key] = fills[key] || { o: o, layers: [] }).layers.push(layer);
+        }
+        if (o.stroke && o.weight > 0) {
+          key = o.weight + "|" + o.color + "|" + o.opacity;
+          (strokes[key] = strokes[key] || { o: o, layers: [] }).layers.push(layer);
+        }
+      }
+      for (k in fills) {
+        tracePaths(ctx, fills[k].layers);
+        ctx.globalAlpha = fills[k].o.fillOpacity;
+        ctx.fillStyle = fills[k].o.fillColor;
+        ctx.fill(fills[k].o.fillRule || "evenodd");
+      }
+      Object.keys(strokes).map(function (key2) { return strokes[key2]; })
+        .sort(function (a, b) { return a.o.weight - b.o.weight; })
+        .forEach(function (g) {
+          tracePaths(ctx, g.layers);
+          ctx.globalAlpha = g.o.opacity;
+          ctx.lineWidth = g.o.weight;
+          ctx.strokeStyle = g.o.color;
+          ctx.lineCap = g.o.lineCap;
+          ctx.lineJoin = g.o.lineJoin;
+          ctx.stroke();
+        });
+      this._drawing = false;
+      ctx.restore();
     }
   });
+
+  function tracePaths(ctx, layers) {
+    ctx.beginPath();
+    for (var n = 0; n < layers.length; n++) {
+      var parts = layers[n]._parts;
+      for (var i = 0; i < parts.length; i++) {
+        var part = parts[i];
+        for (var j = 0; j < part.length; j++) {
+          if (j) { ctx.lineTo(part[j].x, part[j].y); } else { ctx.moveTo(part[j].x, part[j].y); }
+        }
+        ctx.closePath();
+      }
+    }
+  }
 
   var S = {
     map: null, grid: null, tilesUrl: null, scores: null, scoresVersion: null, painted: 0,
@@ -78,6 +138,14 @@
     if (S.selected.has(i)) { st.color = "#e41a1c"; st.weight = 3.5; st.opacity = 1; st.stroke = true; }
     st.weight = st.weight / scale;
     return st;
+  }
+
+  // Full Leaflet path options per distinct style, shared by every parcel that has it.
+  var styleCache = {};
+  function fullStyle(i, zoom) {
+    var st = styleFor(i, zoom);
+    var key = [st.fill, st.fillColor, st.fillOpacity, st.stroke, st.color, st.weight, st.opacity].join("|");
+    return styleCache[key] || (styleCache[key] = L.extend({}, L.Path.prototype.options, st));
   }
 
   // Rank among scored parcels, as analysis.scoring.rank: higher float32 score first, ties in table order.
@@ -133,8 +201,10 @@
       var feats = tile._features, z = tile._tileCoord.z;
       for (var id in feats) {
         var f = feats[id].feature;
-        f.updateStyle(tile, L.extend({}, L.Path.prototype.options, styleFor(f.properties.i, z)));
+        f.options = fullStyle(f.properties.i, z);
       }
+      tile._redrawBounds = null;  // redraw the whole tile once
+      tile._redraw();
     }
     document.body.setAttribute("data-restyle-ms", String(Math.round(performance.now() - t0)));
   }
@@ -157,7 +227,7 @@
       rendererFactory: L.canvas.tile,
       interactive: true,
       getFeatureId: function (f) { return f.properties.i; },
-      vectorTileLayerStyles: { parcels: function (props, z) { return styleFor(props.i, z); } },
+      vectorTileLayerStyles: { parcels: function (props, z) { return fullStyle(props.i, z); } },
       minNativeZoom: a.min_zoom, maxNativeZoom: a.max_zoom, maxZoom: 19,
       bounds: L.latLngBounds([b[1], b[0]], [b[3], b[2]]),
       keepBuffer: 4, updateWhenZooming: false
