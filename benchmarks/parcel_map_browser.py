@@ -1,6 +1,7 @@
 """The parcel map component in headless Chromium (Debian's package, Playwright), warm server.
 
-Usage: ``python benchmarks/parcel_map_browser.py [demo] [100000]``. For each dataset it starts
+Usage: ``python benchmarks/parcel_map_browser.py [demo] [100000] [100000@14]`` (``@14``: the map
+starts at zoom 14 on the middle of the data instead of showing every parcel at once). For each dataset it starts
 ``benchmarks/tile_map_app.py`` and measures: the first render cold (tiles and scorer built) and
 warm (new page), a click on a parcel until its id is back in Python and shown, a weight change
 (slider step) until the map has painted the new colours, and the bytes the server sent over the
@@ -81,6 +82,7 @@ def measure(source: str, page_factory) -> dict:
     port = free_port()
     log = Path(tempfile.mkdtemp()) / "server.log"
     env = {**os.environ, "SITEFINDER_HARNESS_PARCELS": source}
+    source = source.partition("@")[0]
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "benchmarks/tile_map_app.py", "--server.port",
                              str(port), "--server.address", "127.0.0.1"], cwd=ROOT, env=env, stdout=log.open("w"),
                             stderr=subprocess.STDOUT)
@@ -108,8 +110,8 @@ def measure(source: str, page_factory) -> dict:
         out["first_render_phases_s"] = phases  # map script running, first arguments, tiles drawn
         out["features_in_first_view"] = int(body.get_attribute("data-tiles-loaded"))
         # Weight change: one slider step until the new colours are painted; bytes over the websocket.
-        # First with the whole dataset in view (the start view), then at zoom 14 (a district).
-        for view, slider_base in (("all", 0), ("zoom14", 3)):
+        # First in the start view, then at zoom 14 around the parcel clicked later (a district).
+        for view, slider_base in (("start", 0), ("zoom14", 3)):
             if view == "zoom14":
                 body.evaluate("(b, ll) => window.__parcelMap.map.setView(ll, 14, {animate: false})", [lat, lon])
                 time.sleep(3.0)
@@ -128,7 +130,7 @@ def measure(source: str, page_factory) -> dict:
                 render.append(int(body.get_attribute("data-render-ms")))
                 time.sleep(0.5)
                 sizes.append(sum(frames))
-            suffix = "" if view == "all" else "_zoom14"
+            suffix = "" if view == "start" else "_zoom14"
             out[f"weight_change_to_new_colours_s{suffix}"] = statistics.median(changes)
             out[f"weight_change_all_s{suffix}"] = changes
             out[f"weight_change_browser_restyle_ms{suffix}"] = restyle
@@ -151,6 +153,27 @@ def measure(source: str, page_factory) -> dict:
     return out
 
 
+def folium_alternative(n: int) -> dict:
+    """Bytes ``st_folium(feature_group_to_add=...)`` would send per weight change, at least.
+
+    Every parcel's geometry (simplified 1 m, WGS84) with its colour as GeoJSON, which a folium
+    GeoJson layer in the swapped feature group carries (folium adds its style mapping on top).
+    """
+    import numpy as np
+
+    from benchmarks import synthetic
+    from ui.colours import viridis
+
+    parcels = synthetic.parcels(n)
+    view = parcels[["parcel_id", "geometry"]].copy()
+    view["geometry"] = view.geometry.simplify(1.0)
+    view = view.to_crs(4326)
+    view["colour"] = viridis(np.random.default_rng(0).uniform(0, 100, n))
+    t = time.perf_counter()
+    size = len(view.to_json(drop_id=True).encode())
+    return {"parcels": n, "geojson_mb_per_weight_change": size / 1e6, "build_s": time.perf_counter() - t}
+
+
 def _healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
@@ -162,7 +185,7 @@ def _healthy(url: str) -> bool:
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    sources = sys.argv[1:] or ["demo", "100000"]
+    sources = sys.argv[1:] or ["demo", "100000", "100000@14"]
     results = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
@@ -182,6 +205,9 @@ def main() -> None:
                   f"({r['bytes_per_weight_change'] / 1e6:.3f} MB); click -> id {r['click_to_returned_id_s']:.2f} s "
                   f"(parcel ranked {r['clicked_parcel_rank']:,})")
         browser.close()
+    results["folium_feature_group_100k"] = folium_alternative(100_000)
+    print(f"st_folium feature_group_to_add alternative, 100,000 parcels: "
+          f"{results['folium_feature_group_100k']['geojson_mb_per_weight_change']:.1f} MB per weight change")
     save_results("parcel_map_browser", results)
 
 

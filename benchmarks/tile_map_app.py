@@ -2,7 +2,8 @@
 
 Run ``streamlit run benchmarks/tile_map_app.py`` from the project root. ``SITEFINDER_HARNESS_PARCELS``
 chooses the data: unset or ``demo`` = the shipped demo dataset (indicators from the cache), a number
-= that many synthetic parcels (``benchmarks.synthetic``, mixed-service profile).
+= that many synthetic parcels (``benchmarks.synthetic``, mixed-service profile). A suffix ``@Z``
+(``100000@14``) starts the map at zoom Z on the middle of the data instead of showing all of it.
 ``benchmarks/static`` links to the project's ``static`` folder, so tiles and vendored scripts are
 served at ``app/static/`` as in the real app.
 """
@@ -24,7 +25,7 @@ from sites.scored import Scorer  # noqa: E402
 from sites.tiles import ensure_tiles, positions  # noqa: E402
 from ui.parcel_map import TILES_DIR, overlay_from_frame, parcel_map  # noqa: E402
 
-SOURCE = os.environ.get("SITEFINDER_HARNESS_PARCELS", "demo")
+SOURCE, _, START_ZOOM = os.environ.get("SITEFINDER_HARNESS_PARCELS", "demo").partition("@")
 
 
 @st.cache_resource(show_spinner=False)
@@ -69,7 +70,9 @@ with main:
                        legend={"title": "Score", "low": "0", "high": "100",
                                "items": [{"label": "excluded", "colour": "#9e9e9e"}]},
                        texts={"score": "Score", "rank": "rank", "excluded": "excluded", "filtered": "filtered out"},
-                       height=700, key="parcels")
+                       height=700, key="parcels", zoom=int(START_ZOOM) if START_ZOOM else None,
+                       center=((ts.bounds[1] + ts.bounds[3]) / 2, (ts.bounds[0] + ts.bounds[2]) / 2)
+                       if START_ZOOM else None)
 if click is not None and click.clicks != st.session_state.get("clicks"):
     st.session_state["clicks"] = click.clicks
     st.session_state["selected"] = click.parcel_id
