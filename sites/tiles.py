@@ -5,21 +5,21 @@ parcel's position in the parcel table (0-based), so the browser colours it from 
 score array and a click answers with that position. Designations and parcel ids go once into
 ``labels.json`` beside the tiles (fetched once by the browser, cached), never into every tile.
 
-Engine choice (measured by ``benchmarks/tiles.py`` on the same synthetic parcels, 2 shared
-cores, zooms 10-14):
+Engine choice (measured by ``benchmarks/tiles.py`` on the same synthetic parcels, zooms 10-14,
+2 cores shared with other work; the first figure with a load average near 2.5, the second near 8):
 
 ===================  =================  =================  =====================================
-engine               30,000 parcels     300,000 parcels    features kept at zoom 10
+engine               30,000 parcels     300,000 parcels    parcels kept at zoom 10
 ===================  =================  =================  =====================================
-tippecanoe 2.31      2.1 s              25-36 s            all (``--no-feature-limit`` etc.)
-GDAL MVT (pyogrio)   6.6-12 s           99 s               about 1 in 4 with the default 500 kB
-                                                           tile limit; all when raised (slower)
-mapbox-vector-tile   33 s               (not run: > 5 min) all (pure Python, one tile at a time)
+tippecanoe 2.31      2.1 / 9.9 s        28 / 64 s          all (``--no-feature-limit`` etc.)
+GDAL MVT (pyogrio)   6.6 / 21 s         99 s (load ~3,     about 1 in 4 with GDAL's default
+                                        default limits)    500 kB tile limit; all when raised
+mapbox-vector-tile   33 / 65 s          not run            all (pure Python, one tile at a time)
 ===================  =================  =================  =====================================
 
 tippecanoe (``cubao-tippecanoe`` wheel, which ships the upstream felt/tippecanoe binary) is the
-default: only it meets 300,000 parcels in <= 60 s and keeps every parcel. GDAL's MVT driver,
-bundled with pyogrio, is the fallback when the binary is missing.
+default: it is 2-5 times faster than GDAL and keeps every parcel with the options used here.
+GDAL's MVT driver, bundled with pyogrio, is the fallback when the binary is missing.
 """
 
 from __future__ import annotations
