@@ -43,7 +43,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from errors import DataFormatError
+from errors import DataFormatError, SiteFinderError
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +58,8 @@ META_FILE = "tiles.json"
 LABELS_FILE = "labels.json"
 
 
-class TilingError(RuntimeError):
-    """The tile writer failed (reported with its own message)."""
+class TilingError(RuntimeError, SiteFinderError):
+    """The parcel tiles could not be written (the writer's own message is included)."""
 
 
 @dataclass(frozen=True)
@@ -135,8 +135,10 @@ def _write_tippecanoe(frame: gpd.GeoDataFrame, out: Path, work: Path, min_zoom: 
            "--force", "--temporary-directory", str(work), str(source)]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise TilingError(f"tippecanoe could not tile the parcels (exit {done.returncode}): "
-                          f"{done.stderr.strip()[-300:]}")
+        log.error("tippecanoe failed (exit %d): %s", done.returncode, done.stderr.strip()[-2000:])
+        raise TilingError(f"the parcel map tiles could not be written: tippecanoe stopped with exit code "
+                          f"{done.returncode} (details in the server log); check that the parcel geometries "
+                          f"are valid polygons, or set engine='gdal'")
 
 
 def _write_gdal(frame: gpd.GeoDataFrame, out: Path, work: Path, min_zoom: int, max_zoom: int) -> None:
@@ -199,7 +201,8 @@ def ensure_tiles(parcels: gpd.GeoDataFrame, root: Path | str, *, checksum: str |
     exe = tippecanoe_executable()
     engine = engine or ("tippecanoe" if exe else "gdal")
     if engine == "tippecanoe" and exe is None:
-        raise TilingError("tippecanoe is not installed; pip install cubao-tippecanoe, or use engine='gdal'")
+        raise TilingError("the tile engine tippecanoe is not installed; run pip install -r requirements.txt "
+                          "(it brings cubao-tippecanoe), or use engine='gdal'")
     if engine not in ("tippecanoe", "gdal"):
         raise ValueError(f"unknown tile engine '{engine}'; use 'tippecanoe' or 'gdal'")
     t0 = time.perf_counter()
