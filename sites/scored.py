@@ -300,8 +300,10 @@ class QuickScores:
         if key in self._memo:
             return self._memo[key]
         sc = self.scorer
-        where = np.searchsorted(self.kept, np.asarray(key[0], dtype=np.int64))
-        ok = (where < len(self.kept)) & (self.kept[np.minimum(where, len(self.kept) - 1)] == np.asarray(key[0]))
+        asked = np.asarray(key[0], dtype=np.int64)
+        where = np.searchsorted(self.kept, asked)
+        ok = (where < len(self.kept)) & (self.kept[np.minimum(where, len(self.kept) - 1)] == asked) if len(
+            self.kept) else np.zeros(len(asked), dtype=bool)
         cols = where[ok]
         table_pos = self.kept[cols]
         values = sc.values[:, self.kept]

@@ -58,3 +58,13 @@ def test_unchanged_inputs_recompute_nothing(scorer):
     assert scorer.quick({**WEIGHTS, "jobs": 0.3}, draws=100) is not first
     rows = first.details(first.best(3))
     assert first.details(first.best(3)) is rows
+
+
+def test_details_skip_filtered_out_and_unknown_positions(scorer):
+    quick = scorer.quick(WEIGHTS, Filters(min_area_m2=2000), robustness=False)
+    small = int(np.flatnonzero(scorer.parcels["area_m2"].to_numpy() < 2000)[0])
+    best = int(quick.best(1)[0])
+    rows = quick.details([small, best, 10**9])
+    assert list(rows.index) == [scorer.parcels.index[best]]
+    nothing = scorer.quick(WEIGHTS, Filters(min_area_m2=10**9), robustness=False)
+    assert len(nothing.details([0, 1])) == 0 and len(nothing.best(5)) == 0
