@@ -198,7 +198,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     sources = sys.argv[1:] or ["demo", "100000", "100000@14"]
-    results = {}
+    results: dict = {"load_average_1min_at_start": os.getloadavg()[0]}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
 
@@ -220,6 +220,7 @@ def main() -> None:
     results["folium_feature_group_100k"] = folium_alternative(100_000)
     print(f"st_folium feature_group_to_add alternative, 100,000 parcels: "
           f"{results['folium_feature_group_100k']['geojson_mb_per_weight_change']:.1f} MB per weight change")
+    results["load_average_1min_at_end"] = os.getloadavg()[0]
     save_results("parcel_map_browser", results)
 
 

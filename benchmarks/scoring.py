@@ -83,7 +83,9 @@ def child(code: str) -> dict:
 
 
 def main() -> None:
-    results = {}
+    import os
+
+    results = {"load_average_1min_at_start": os.getloadavg()[0], "cpu_count": os.cpu_count()}
     results["precompute_demo"] = child(PRECOMPUTE)
     p = results["precompute_demo"]
     print(f"demo indicators: cold {p['cold_total_s']:.2f} s (load {p['imports_and_load_s']:.2f} s + compute "
@@ -154,6 +156,7 @@ def main() -> None:
     print(f"full score (1,000-draw robustness with every parcel's percentiles, all explanations) + export "
           f"100,000 parcels ({e['eligible_share']:.0%} eligible): score {e['score_s']:.1f} s, "
           f"write {e['write_s']:.1f} s, peak memory {e['peak_rss_mb']:.0f} MB   [target <= 1 GB]")
+    results["load_average_1min_at_end"] = os.getloadavg()[0]
     save_results("scoring", results)
 
 
