@@ -6,19 +6,19 @@ score array and a click answers with that position. Designations and parcel ids 
 ``labels.json`` beside the tiles (fetched once by the browser, cached), never into every tile.
 
 Engine choice (measured by ``benchmarks/tiles.py`` on the same synthetic parcels, zooms 10-14,
-2 cores shared with other work; the first figure with a load average near 2.5, the second near 8):
+2 cores shared with other work, load average ~4.5; figures at load ~8 in brackets):
 
-===================  =================  =================  =====================================
-engine               30,000 parcels     300,000 parcels    parcels kept at zoom 10
-===================  =================  =================  =====================================
-tippecanoe 2.31      2.1 / 9.9 s        28 / 64 s          all (``--no-feature-limit`` etc.)
-GDAL MVT (pyogrio)   6.6 / 21 s         99 s (load ~3,     about 1 in 4 with GDAL's default
-                                        default limits)    500 kB tile limit; all when raised
-mapbox-vector-tile   33 / 65 s          not run            all (pure Python, one tile at a time)
-===================  =================  =================  =====================================
+===================  =================  ==================  ====================================
+engine               30,000 parcels     300,000 parcels     parcels kept at zoom 10
+===================  =================  ==================  ====================================
+tippecanoe 2.31      2.4 s (9.9 s)      33 s (64 s)         all (``--no-feature-limit`` etc.)
+GDAL MVT (pyogrio)   6.4 s (21 s)       99 s (default       all with its tile limits raised;
+                                        limits, load ~3)    1 in 4 with the default 500 kB limit
+mapbox-vector-tile   15.5 s (65 s)      not run             all (pure Python, one tile at a time)
+===================  =================  ==================  ====================================
 
 tippecanoe (``cubao-tippecanoe`` wheel, which ships the upstream felt/tippecanoe binary) is the
-default: it is 2-5 times faster than GDAL and keeps every parcel with the options used here.
+default: it is 2-3 times faster than GDAL and keeps every parcel with the options used here.
 GDAL's MVT driver, bundled with pyogrio, is the fallback when the binary is missing.
 """
 
