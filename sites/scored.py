@@ -16,7 +16,7 @@ import pandas as pd
 from analysis import jobs
 from analysis.explain import explain
 from analysis.profiles import CRITERIA, PROFILES, Profile, custom_profile
-from analysis.robustness import weight_robustness
+from analysis.robustness import monte_carlo, weight_robustness
 from analysis.scoring import ScoringParams, combine, criterion_values, exclusions, rank, weight_vector
 from errors import ParameterError
 
@@ -102,6 +102,10 @@ class Scorer:
     params: ScoringParams = field(default_factory=ScoringParams)
     #: The exclusion reasons in each language (``reasons`` is English); shown in the explanation.
     reasons_by_lang: Mapping[str, pd.Series] = field(default_factory=dict)
+    _memo: dict = field(default_factory=dict, compare=False, repr=False)
+
+    #: Weight/filter settings remembered per scorer (a rerun with unchanged inputs recomputes nothing).
+    MEMO_SIZE = 8
 
     @classmethod
     def build(cls, parcels: gpd.GeoDataFrame, indicators: pd.DataFrame, profile: Profile,
@@ -113,6 +117,72 @@ class Scorer:
         by_lang = {lang: exclusions(parcels, table["op_category"], table["developable_m2"], profile, lang=lang)
                    for lang in ("en", "sv")}
         return cls(parcels, table, profile, values, by_lang["en"], params, by_lang)
+
+    def map_scores(self, weights: Mapping[str, float] | None = None, filters: Filters = Filters()) -> np.ndarray:
+        """Per-parcel float32 scores in table order for the map, without ranking or explaining.
+
+        Returns
+        -------
+        numpy.ndarray
+            0..100 for scored parcels, NaN for excluded ones, -1 for parcels outside ``filters``
+            (``score(...).frame["score"]`` as float32, laid out as ``sites.tiles.score_array`` does).
+        """
+        w = weight_vector(self.profile.weights if weights is None else weights)
+        keep = filters.mask(self.parcels, self.table)
+        scores = combine(self.values, w)[0].astype("float32")
+        scores[pd.notna(self.reasons.to_numpy())] = np.nan
+        scores[~keep] = -1.0
+        return scores
+
+    def quick(self, weights: Mapping[str, float] | None = None, filters: Filters = Filters(), *,
+              robustness: bool = True, draws: int = 1000, shown: int = 10) -> QuickScores:
+        """What a weight change needs: scores, ranks and top-k probabilities, nothing per parcel.
+
+        Rank percentiles are computed for the ``shown`` best parcels in the same Monte Carlo pass;
+        explanations and the percentiles of other parcels wait for ``QuickScores.details``. The
+        result is remembered, so calling again with the same inputs costs nothing.
+
+        Parameters
+        ----------
+        weights
+            Weight per criterion (the profile's defaults if None).
+        filters
+            Parcels to consider.
+        robustness
+            Run the Monte Carlo over weights.
+        draws
+            Monte Carlo draws.
+        shown
+            How many of the best parcels get rank percentiles now.
+
+        Returns
+        -------
+        QuickScores
+            Positions refer to rows of ``parcels`` (the tile index of the map).
+        """
+        w = weight_vector(self.profile.weights if weights is None else weights)
+        key = ("quick", tuple(np.round(w, 12)), filters, robustness, draws, shown)
+        hit = self._memo.get(key)
+        if hit is not None:
+            return hit
+        keep = filters.mask(self.parcels, self.table)
+        kept = np.flatnonzero(keep)
+        values = self.values[:, kept]
+        excluded = pd.notna(self.reasons.to_numpy()[kept])
+        scores = combine(values, w)[0]
+        ranks = rank(scores, excluded)
+        order = np.flatnonzero(~excluded)[np.argsort(ranks[~excluded], kind="stable")]
+        p_top = lo = hi = None
+        top = order[:shown]
+        if robustness and len(kept):
+            p_top, lo, hi = monte_carlo(values, w, excluded, top, top_k=self.params.top_k, draws=draws)
+        result = QuickScores(self, w, kept, scores, excluded, ranks, order, p_top, draws,
+                             {int(kept[j]): (a, b) for j, a, b in zip(top, lo, hi, strict=True)} if lo is not None
+                             else {})
+        if len(self._memo) >= self.MEMO_SIZE:
+            self._memo.pop(next(iter(self._memo)))
+        self._memo[key] = result
+        return result
 
     def score(self, weights: Mapping[str, float] | None = None, filters: Filters = Filters(), *,
               robustness: bool = True, lang: str = "en", draws: int = 1000) -> ScoredSites:
@@ -165,6 +235,115 @@ class Scorer:
         frame = frame.sort_values(["excluded", "rank", "score"], ascending=[True, True, False], kind="stable")
         geometry = self.parcels.geometry.loc[frame.index]
         return ScoredSites(gpd.GeoDataFrame(frame, geometry=geometry, crs=self.parcels.crs), w, self.params.top_k)
+
+
+@dataclass(frozen=True)
+class QuickScores:
+    """Scores of one weight and filter setting; per-parcel details on demand.
+
+    Attributes
+    ----------
+    scorer
+        The scorer (dataset, profile, criterion values).
+    weights
+        Normalised weights in ``CRITERIA`` order.
+    kept
+        Table positions of the parcels that pass the filters (ascending).
+    scores, excluded, ranks
+        Per kept parcel: score 0..100, excluded flag, rank (0 when excluded).
+    order
+        Positions in ``kept`` of the eligible parcels, best first.
+    p_top_k
+        Per kept parcel, share of weight draws in the top k (NaN when excluded), or None.
+    draws
+        Monte Carlo draws.
+    percentiles
+        ``{table position: (rank_p05, rank_p95)}`` computed so far.
+    """
+
+    scorer: Scorer
+    weights: np.ndarray
+    kept: np.ndarray
+    scores: np.ndarray
+    excluded: np.ndarray
+    ranks: np.ndarray
+    order: np.ndarray
+    p_top_k: np.ndarray | None
+    draws: int
+    percentiles: dict = field(default_factory=dict)
+    _memo: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def map_scores(self) -> np.ndarray:
+        """Float32 per parcel in table order: score, NaN when excluded, -1 outside the filters."""
+        out = np.full(len(self.scorer.parcels), -1.0, dtype="float32")
+        out[self.kept] = np.where(self.excluded, np.nan, self.scores)
+        return out
+
+    def best(self, n: int = 10) -> np.ndarray:
+        """Table positions of the ``n`` best eligible parcels, best first."""
+        return self.kept[self.order[:n]]
+
+    def details(self, positions: Sequence[int], lang: str = "en") -> gpd.GeoDataFrame:
+        """Rows of ``Scorer.score(...).frame`` for the given table positions only (same numbers).
+
+        Parameters
+        ----------
+        positions
+            Table positions (e.g. ``best(10)`` plus the selected parcel); unknown or filtered-out
+            positions are left out.
+        lang
+            Language of the explanations.
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            One row per position that passes the filters, in the order given.
+        """
+        key = (tuple(int(p) for p in positions), lang)
+        if key in self._memo:
+            return self._memo[key]
+        sc = self.scorer
+        asked = np.asarray(key[0], dtype=np.int64)
+        where = np.searchsorted(self.kept, asked)
+        ok = (where < len(self.kept)) & (self.kept[np.minimum(where, len(self.kept) - 1)] == asked) if len(
+            self.kept) else np.zeros(len(asked), dtype=bool)
+        cols = where[ok]
+        table_pos = self.kept[cols]
+        values = sc.values[:, self.kept]
+        _, contributions = combine(values[:, cols], self.weights)
+        excluded = self.excluded[cols]
+        idx = sc.parcels.index[table_pos]
+        frame = pd.DataFrame(sc.parcels.loc[idx, list(PARCEL_COLUMNS)])
+        frame.insert(2, "profile", sc.profile.key)
+        frame["score"] = np.where(excluded, np.nan, self.scores[cols])
+        frame["rank"] = self.ranks[cols]
+        frame["excluded"] = excluded
+        frame["exclusion_reason"] = sc.reasons.to_numpy()[table_pos]
+        table = sc.table.loc[idx]
+        for col in INDICATOR_COLUMNS:
+            frame[col] = table[col].to_numpy()
+        for i, c in enumerate(CRITERIA):
+            frame[f"value_{c}"] = values[i, cols]
+            frame[f"contrib_{c}"] = np.where(excluded, np.nan, contributions[i])
+        if self.p_top_k is not None:
+            missing = [int(c) for c, p in zip(cols, table_pos, strict=True) if int(p) not in self.percentiles]
+            if missing:
+                _, lo, hi = monte_carlo(values, self.weights, self.excluded, np.array(missing),
+                                        top_k=sc.params.top_k, draws=self.draws)
+                self.percentiles.update({int(self.kept[c]): (a, b) for c, a, b in zip(missing, lo, hi, strict=True)})
+            frame["p_top_k"] = self.p_top_k[cols]
+            frame["rank_p05"] = [self.percentiles[int(p)][0] for p in table_pos]
+            frame["rank_p95"] = [self.percentiles[int(p)][1] for p in table_pos]
+        reasons = frame["exclusion_reason"].to_numpy()
+        rows = zip(*[frame[c].to_numpy() for c in EXPLAIN_COLUMNS], strict=True)
+        frame["explanation"] = [explain(values[:, c], self.weights, dict(zip(EXPLAIN_COLUMNS, row, strict=True)),
+                                        lang=lang, reason=reasons[j]) for j, (c, row) in enumerate(zip(cols, rows,
+                                                                                                      strict=True))]
+        out = gpd.GeoDataFrame(frame, geometry=sc.parcels.geometry.loc[idx], crs=sc.parcels.crs)
+        if len(self._memo) >= 32:
+            self._memo.pop(next(iter(self._memo)))
+        self._memo[key] = out
+        return out
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,97 @@
+"""The parcel map component in headless Chromium, on 20,000 synthetic parcels (harness app).
+
+The old map drew only the best 4,000 parcels; here the test clicks the eligible parcel with the
+worst rank (far beyond 4,000) and expects its id back in Python, and checks that the hover shows
+its designation and the same rank as ``analysis.scoring.rank`` computes in Python.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+import numpy as np
+import pytest
+
+from analysis.profiles import PROFILES
+from analysis.scoring import rank
+from benchmarks import synthetic
+from sites.scored import Scorer
+from tests.browser.conftest import ROOT, _free_port
+
+N = 20_000
+FRAME = "iframe[title='ui.parcel_map.parcel_map']"
+
+
+@pytest.fixture(scope="module")
+def harness_url():
+    port = _free_port()
+    env = {**os.environ, "SITEFINDER_HARNESS_PARCELS": str(N), "STREAMLIT_SERVER_HEADLESS": "true"}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "benchmarks" / "tile_map_app.py"),
+                             "--server.port", str(port), "--server.address", "127.0.0.1"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail(f"the harness did not start: {proc.stdout.read().decode()[-2000:]}")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def wait_for(predicate, timeout: float = 120.0, step: float = 0.25):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError("timed out")
+
+
+def worst_ranked_parcel() -> tuple[int, str, str, float, float, int]:
+    parcels = synthetic.parcels(N)
+    sc = Scorer.build(parcels, synthetic.indicator_table(parcels), PROFILES[synthetic.PROFILE])
+    scores = sc.map_scores()
+    excluded = np.isnan(scores)
+    ranks = rank(np.nan_to_num(scores), excluded)
+    i = int(np.argmax(ranks))
+    c = parcels.geometry.iloc[[i]].to_crs(4326).representative_point().iloc[0]
+    return i, parcels["parcel_id"].iloc[i], parcels["designation"].iloc[i], c.y, c.x, int(ranks[i])
+
+
+def test_a_parcel_beyond_the_old_cap_is_drawn_hovered_and_clicked(page, harness_url):
+    _, pid, designation, lat, lon, expected_rank = worst_ranked_parcel()
+    assert expected_rank > 4000
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(harness_url)
+            and not r.url.startswith(("data:", "blob:", "about:")) else None)
+    page.goto(harness_url)
+    frame = page.frame_locator(FRAME)
+    body = frame.locator("body")
+    wait_for(lambda: body.get_attribute("data-painted"), timeout=180)
+    body.evaluate("(b, ll) => window.__parcelMap.map.setView(ll, 18, {animate: false})", [lat, lon])
+    wait_for(lambda: int(body.get_attribute("data-tiles-loaded") or 0) > 0)
+    time.sleep(1.0)
+    point = body.evaluate("(b, ll) => { var p = window.__parcelMap.map.latLngToContainerPoint(ll); "
+                          "return [p.x, p.y]; }", [lat, lon])
+    box = page.locator(FRAME).bounding_box()
+    x, y = box["x"] + point[0], box["y"] + point[1]
+    page.mouse.move(x, y)
+    hover = frame.locator(".pm-hover")
+    wait_for(lambda: designation in (hover.text_content() or ""), timeout=30)
+    assert f"rank {expected_rank:,}".replace(",", "\u00a0") in hover.text_content()
+    page.mouse.click(x, y)
+    wait_for(lambda: page.get_by_text(f"selected: {pid}").count() > 0, timeout=60)
+    assert outside == []

@@ -1,0 +1,160 @@
+"""The parcel map: every parcel from vector tiles, coloured in the browser (a Streamlit component).
+
+Why a custom component rather than ``st_folium``: the component's iframe survives reruns and
+receives new arguments, so a weight change sends one float32 per parcel (~0.53 MB base64 at
+100,000 parcels) and the browser recolours the tiles it already has; the map keeps its view.
+With ``st_folium`` a changed map is new HTML (the frame is rebuilt), and a feature group swapped
+with ``feature_group_to_add`` still carries every parcel's geometry and style; clicks on a
+VectorGrid layer are not reported by ``st_folium`` at all (it reports GeoJSON layers only).
+
+Tiles and ``labels.json`` are written by ``sites.tiles.ensure_tiles`` under ``static/tiles/``
+and served by Streamlit's static file serving (``enableStaticServing``) at ``app/static/tiles``;
+Leaflet and Leaflet.VectorGrid come from ``static/vendor``. Nothing is loaded from outside the app
+unless a ``basemap_url`` is given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import streamlit.components.v1 as components
+
+from settings import ROOT
+from sites.tiles import TileSet, encode_scores
+from ui.colours import EXCLUDED, viridis
+
+#: Where tile sets are written: the app's static folder, served at ``app/static/tiles``.
+TILES_DIR = ROOT / "static" / "tiles"
+#: The score palette sent to the browser: viridis at every whole score 0..100.
+PALETTE = tuple(viridis(np.arange(101, dtype="float64")))
+
+_component = components.declare_component("parcel_map", path=str(Path(__file__).parent / "parcel_map_frontend"))
+
+
+@dataclass(frozen=True)
+class MapClick:
+    """The last parcel clicked on the map.
+
+    Attributes
+    ----------
+    parcel_id
+        Its id (looked up in Python from the tile index, not trusted from the browser).
+    index
+        Its position in the parcel table.
+    clicks
+        Count of clicks in this map so far: a new value means a new click.
+    """
+
+    parcel_id: str
+    index: int
+    clicks: int
+
+
+def tile_urls(tiles: TileSet, static_dir: Path = ROOT / "static") -> tuple[str, str]:
+    """URLs of the tiles and labels relative to the component frame (``../../app/static/...``)."""
+    rel = tiles.directory.resolve().relative_to(Path(static_dir).resolve()).as_posix()
+    base = f"../../app/static/{rel}"
+    return f"{base}/{{z}}/{{x}}/{{y}}.pbf", f"{base}/labels.json"
+
+
+def click_from_value(value: object, parcel_ids: Sequence[str]) -> MapClick | None:
+    """The click the browser reported, or None when it is missing or malformed (never trusted)."""
+    if not isinstance(value, Mapping):
+        return None
+    index, clicks = value.get("index"), value.get("clicks")
+    if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(parcel_ids):
+        return None
+    if not isinstance(clicks, int) or isinstance(clicks, bool):
+        return None
+    ids = parcel_ids.to_numpy() if hasattr(parcel_ids, "to_numpy") else parcel_ids
+    return MapClick(str(ids[index]), index, clicks)
+
+
+def overlay_from_frame(frame: gpd.GeoDataFrame, *, name: str, style: Mapping[str, object],
+                       tooltip: str | None = None, tolerance_m: float = 0.0) -> dict:
+    """An overlay for ``parcel_map``: geometry simplified in metres, WGS84, only the tooltip column.
+
+    Parameters
+    ----------
+    frame
+        Lines, points or polygons in a projected CRS (EPSG:3006).
+    name
+        Layer name.
+    style
+        Leaflet path options (``color``, ``weight``, ``fillColor``, ``radius`` for points ...).
+    tooltip
+        Column shown on hover (as text), or None.
+    tolerance_m
+        Douglas-Peucker tolerance in metres (0 = as is); 5-20 m keeps roads readable at zoom 12-16.
+    """
+    geoms = frame.geometry.simplify(tolerance_m, preserve_topology=True) if tolerance_m > 0 else frame.geometry
+    cols = {tooltip: frame[tooltip].astype(str).to_numpy()} if tooltip else {}
+    out = gpd.GeoDataFrame(cols, geometry=geoms.to_numpy(), crs=frame.crs).to_crs(4326)
+    return {"name": name, "data": json.loads(out.to_json(drop_id=True)), "style": dict(style), "tooltip": tooltip}
+
+
+def parcel_map(tiles: TileSet, scores: np.ndarray, parcel_ids: Sequence[str], *, selected: Sequence[int] = (),
+               saved: Sequence[int] = (), overlays: Sequence[Mapping] = (), legend: Mapping | None = None,
+               texts: Mapping[str, str] | None = None, locale: str = "sv-SE", height: int = 640,
+               center: tuple[float, float] | None = None, zoom: int | None = None,
+               basemap_url: str | None = None, basemap_attribution: str = "", static_dir: Path = ROOT / "static",
+               key: str = "parcel_map") -> MapClick | None:
+    """Draw the parcel map and return the last clicked parcel.
+
+    Parameters
+    ----------
+    tiles
+        From ``sites.tiles.ensure_tiles(parcels, TILES_DIR, checksum=...)``.
+    scores
+        ``sites.tiles.score_array(...)``: one float per parcel in table order (0..100, NaN
+        excluded, -1 outside the filters).
+    parcel_ids
+        Parcel ids in table order (to turn a clicked index into an id).
+    selected, saved
+        Table positions to outline (``sites.tiles.positions(parcels["parcel_id"], ids)``).
+    overlays
+        Other layers: ``{"name", "data": GeoJSON FeatureCollection (WGS84), "style": Leaflet path
+        options (+ ``radius`` for points), "tooltip": property shown on hover (optional)}``.
+    legend
+        ``{"title", "low", "high", "items": [{"label", "colour", "outline"}]}`` or None.
+    texts
+        Hover words: ``score``, ``rank``, ``excluded``, ``filtered``.
+    locale
+        Number format of the hover (BCP 47, e.g. ``sv-SE``).
+    height
+        Map height in pixels.
+    center, zoom
+        Initial view (latitude, longitude); the tile set's bounds when None.
+    basemap_url, basemap_attribution
+        Optional XYZ basemap (the only thing that may come from outside the app).
+    static_dir
+        The folder Streamlit serves at ``app/static`` (holds ``tiles.directory``).
+    key
+        Streamlit element key; keep it stable so the map frame persists.
+
+    Returns
+    -------
+    MapClick or None
+        The last click in this map (compare ``clicks`` with the last one handled).
+    """
+    scores = np.asarray(scores, dtype="float32")
+    if len(scores) != tiles.features:
+        raise ValueError(f"{len(scores)} scores for {tiles.features} tiled parcels; pass one per parcel")
+    encoded = encode_scores(scores)
+    overlay_list = [dict(o) for o in overlays]
+    overlays_version = hashlib.sha1(json.dumps(overlay_list, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    tiles_url, labels_url = tile_urls(tiles, static_dir)
+    value = _component(
+        tiles_url=tiles_url, labels_url=labels_url, bounds=list(tiles.bounds), min_zoom=tiles.min_zoom,
+        max_zoom=tiles.max_zoom, scores=encoded, scores_version=hashlib.sha1(encoded.encode()).hexdigest()[:16],
+        palette=list(PALETTE), excluded_colour=EXCLUDED, selected=[int(i) for i in selected],
+        saved=[int(i) for i in saved], overlays=overlay_list, overlays_version=overlays_version, legend=legend,
+        texts=dict(texts or {}), locale=locale, height=int(height), center=list(center) if center else None,
+        zoom=zoom, basemap_url=basemap_url, basemap_attribution=basemap_attribution, key=key, default=None)
+    return click_from_value(value, parcel_ids)

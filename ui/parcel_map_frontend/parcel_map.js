@@ -1,0 +1,385 @@
+/* Parcel map: every parcel from vector tiles, coloured in the browser from a per-parcel score array.
+ *
+ * A Streamlit component (v1 protocol, no build step). The iframe lives as long as the element, so a
+ * rerun with new weights only delivers a new score array: tiles stay, colours are re-applied.
+ * Data values (designations, overlay names) are always inserted with textContent, never as HTML.
+ */
+(function () {
+  "use strict";
+
+  // Leaflet.VectorGrid 1.3 calls L.DomEvent.fakeStop, which Leaflet 1.9 removed (it only marked the event).
+  if (!L.DomEvent.fakeStop) {
+    L.DomEvent.fakeStop = function (e) { e._stopped = true; };
+  }
+
+  // VectorGrid hit-tests in native tile pixels and ignores the scale of over- or under-zoomed tiles
+  // (maxNativeZoom / minNativeZoom), so hover and click miss there. Map the mouse into the tile's pixels.
+  L.Canvas.Tile.include({
+    _tilePoint: function (e) {
+      var map = this._map, scale = map.getZoomScale(map.getZoom(), this._tileCoord.z);
+      var origin = this._tileCoord.scaleBy(this._size).multiplyBy(scale).subtract(map.getPixelOrigin());
+      return map.mouseEventToLayerPoint(e).subtract(origin).divideBy(scale);
+    },
+    _onClick: function (e) {
+      var point = this._tilePoint(e), layer, clicked;
+      for (var id in this._layers) {
+        layer = this._layers[id];
+        if (layer.options.interactive && layer._containsPoint(point) && !this._map._draggableMoved(layer)) {
+          clicked = layer;
+        }
+      }
+      if (clicked) {
+        L.DomEvent.fakeStop(e);
+        this._fireEvent([clicked], e);
+      }
+    },
+    _onMouseMove: function (e) {
+      if (!this._map || this._map.dragging.moving() || this._map._animatingZoom) { return; }
+      this._handleMouseHover(e, this._tilePoint(e));
+    },
+    // Draw polygons of one style as one path: one fill per colour instead of one per parcel
+    // (100,000 parcels: 101 fills). Outlines follow the fills, the thickest (selected) last.
+    _draw: function () {
+      var ctx = this._ctx, bounds = this._redrawBounds, fills = {}, strokes = {}, order, layer, o, key, k;
+      ctx.save();
+      if (bounds) {
+        var size = bounds.getSize();
+        ctx.beginPath();
+        ctx.rect(bounds.min.x, bounds.min.y, size.x, size.y);
+        ctx.clip();
+      }
+      this._drawing = true;
+      for (order = this._drawFirst; order; order = order.next) {
+        layer = order.layer;
+        if (bounds && !(layer._pxBounds && layer._pxBounds.intersects(bounds))) { continue; }
+        if (!(layer instanceof L.Polygon) || !layer._parts) { layer._updatePath(); continue; }
+        o = layer.options;
+        if (o.fill) {
+          key = o.fillColor + "|" + o.fillOpacity;
+          (fills[key] = fills[key] || { o: o, layers: [] }).layers.push(layer);
+        }
+        if (o.stroke && o.weight > 0) {
+          key = o.weight + "|" + o.color + "|" + o.opacity;
+          (strokes[key] = strokes[key] || { o: o, layers: [] }).layers.push(layer);
+        }
+      }
+      for (k in fills) {
+        tracePaths(ctx, fills[k].layers);
+        ctx.globalAlpha = fills[k].o.fillOpacity;
+        ctx.fillStyle = fills[k].o.fillColor;
+        ctx.fill(fills[k].o.fillRule || "evenodd");
+      }
+      Object.keys(strokes).map(function (key2) { return strokes[key2]; })
+        .sort(function (a, b) { return a.o.weight - b.o.weight; })
+        .forEach(function (g) {
+          tracePaths(ctx, g.layers);
+          ctx.globalAlpha = g.o.opacity;
+          ctx.lineWidth = g.o.weight;
+          ctx.strokeStyle = g.o.color;
+          ctx.lineCap = g.o.lineCap;
+          ctx.lineJoin = g.o.lineJoin;
+          ctx.stroke();
+        });
+      this._drawing = false;
+      ctx.restore();
+    }
+  });
+
+  function tracePaths(ctx, layers) {
+    ctx.beginPath();
+    for (var n = 0; n < layers.length; n++) {
+      var parts = layers[n]._parts;
+      for (var i = 0; i < parts.length; i++) {
+        var part = parts[i];
+        for (var j = 0; j < part.length; j++) {
+          if (j) { ctx.lineTo(part[j].x, part[j].y); } else { ctx.moveTo(part[j].x, part[j].y); }
+        }
+        ctx.closePath();
+      }
+    }
+  }
+
+  var S = {
+    map: null, grid: null, tilesUrl: null, scores: null, scoresVersion: null, painted: 0,
+    selected: new Set(), saved: new Set(), labels: null, labelsUrl: null, palette: [], excludedColour: "#9e9e9e",
+    texts: {}, locale: "sv-SE", overlays: null, overlaysVersion: null, legend: null, legendVersion: null,
+    hover: null, clicks: 0, height: 0, basemap: null
+  };
+
+  function send(type, extra) {
+    var msg = { isStreamlitMessage: true, type: type };
+    for (var k in extra) { msg[k] = extra[k]; }
+    window.parent.postMessage(msg, "*");
+  }
+
+  function decodeScores(b64) {
+    var bin = atob(b64), n = bin.length, bytes = new Uint8Array(n);
+    for (var i = 0; i < n; i++) { bytes[i] = bin.charCodeAt(i); }
+    return new Float32Array(bytes.buffer);  // little-endian float32, as written by sites.tiles.encode_scores
+  }
+
+  // NaN = excluded (grey); negative = outside the filters (outline only); 0..100 = score.
+  // Below zoom 14 plain parcels get no outline: at that scale it hides the colour and doubles the drawing.
+  // Over-zoomed tiles are drawn at their native zoom and scaled up, so line widths are divided by that scale.
+  function styleFor(i, zoom) {
+    var s = S.scores && i < S.scores.length ? S.scores[i] : NaN;
+    var mapZoom = S.map ? S.map.getZoom() : zoom, scale = Math.pow(2, Math.max(0, mapZoom - zoom));
+    var outline = mapZoom >= 14, st;
+    if (s >= 0) {
+      st = { fill: true, fillColor: S.palette[Math.max(0, Math.min(S.palette.length - 1, Math.round(s)))],
+             fillOpacity: 0.8, stroke: outline, color: "#444", weight: 0.4, opacity: 0.7 };
+    } else if (s < 0) {
+      st = { fill: false, stroke: true, color: "#9e9e9e", weight: 0.5, opacity: 0.6 };
+    } else {
+      st = { fill: true, fillColor: S.excludedColour, fillOpacity: 0.55, stroke: outline, color: "#777",
+             weight: 0.4, opacity: 0.6 };
+    }
+    if (S.saved.has(i)) { st.color = "#7b3294"; st.weight = 2.5; st.opacity = 1; st.stroke = true; }
+    if (S.selected.has(i)) { st.color = "#e41a1c"; st.weight = 3.5; st.opacity = 1; st.stroke = true; }
+    st.weight = st.weight / scale;
+    return st;
+  }
+
+  // Full Leaflet path options per distinct style, shared by every parcel that has it.
+  var styleCache = {};
+  function fullStyle(i, zoom) {
+    var st = styleFor(i, zoom);
+    var key = [st.fill, st.fillColor, st.fillOpacity, st.stroke, st.color, st.weight, st.opacity].join("|");
+    return styleCache[key] || (styleCache[key] = L.extend({}, L.Path.prototype.options, st));
+  }
+
+  // Rank among scored parcels, as analysis.scoring.rank: higher float32 score first, ties in table order.
+  function rankOf(i) {
+    var s = S.scores, si = s[i], r = 1;
+    if (!(si >= 0)) { return 0; }
+    for (var j = 0; j < s.length; j++) {
+      var sj = s[j];
+      if (sj > si || (sj === si && j < i)) { r++; }
+    }
+    return r;
+  }
+
+  function fmt(x, digits) {
+    return x.toLocaleString(S.locale, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  }
+
+  function showHover(i) {
+    var box = S.hover;
+    box.textContent = "";
+    var title = document.createElement("div");
+    var name = S.labels ? S.labels.designation[i] : "";
+    title.textContent = name || (S.labels ? S.labels.parcel_id[i] : "#" + i);
+    box.appendChild(title);
+    var line = document.createElement("div");
+    var s = S.scores ? S.scores[i] : NaN;
+    if (s >= 0) {
+      line.textContent = (S.texts.score || "Score") + " " + fmt(s, 1) + " · " + (S.texts.rank || "Rank") + " " +
+        fmt(rankOf(i), 0);
+    } else if (s < 0) {
+      line.textContent = S.texts.filtered || "outside the filters";
+    } else {
+      line.textContent = S.texts.excluded || "excluded";
+    }
+    box.appendChild(line);
+  }
+
+  function loadLabels(url) {
+    if (url === S.labelsUrl) { return; }
+    S.labelsUrl = url;
+    fetch(url).then(function (r) { return r.ok ? r.json() : null; }).then(function (d) {
+      if (d && url === S.labelsUrl) { S.labels = d; }
+    }).catch(function () { /* hover falls back to the index */ });
+  }
+
+  // Re-apply styles to every feature of every loaded tile; canvas redraws are batched per frame.
+  function restyle() {
+    var grid = S.grid, t0 = performance.now();
+    if (!grid || !grid._vectorTiles) { return; }
+    for (var key in grid._vectorTiles) {
+      var tile = grid._vectorTiles[key];
+      if (!tile._map) { continue; }
+      var feats = tile._features, z = tile._tileCoord.z;
+      for (var id in feats) {
+        var f = feats[id].feature;
+        f.options = fullStyle(f.properties.i, z);
+      }
+      tile._redrawBounds = null;  // redraw the whole tile once
+      tile._redraw();
+    }
+    document.body.setAttribute("data-restyle-ms", String(Math.round(performance.now() - t0)));
+  }
+
+  function markPainted(version, t0) {
+    requestAnimationFrame(function () {
+      requestAnimationFrame(function () {
+        S.painted = version;
+        document.body.setAttribute("data-render-ms", String(Math.round(performance.now() - t0)));
+        document.body.setAttribute("data-painted", version);
+      });
+    });
+  }
+
+  function buildGrid(a) {
+    if (S.grid) { S.map.removeLayer(S.grid); }
+    S.tilesUrl = a.tiles_url;
+    var b = a.bounds;
+    S.grid = L.vectorGrid.protobuf(new URL(a.tiles_url, document.baseURI).href.replace(/%7B/g, "{").replace(/%7D/g, "}"), {
+      rendererFactory: L.canvas.tile,
+      interactive: true,
+      getFeatureId: function (f) { return f.properties.i; },
+      vectorTileLayerStyles: { parcels: function (props, z) { return fullStyle(props.i, z); } },
+      minNativeZoom: a.min_zoom, maxNativeZoom: a.max_zoom, maxZoom: 19,
+      bounds: L.latLngBounds([b[1], b[0]], [b[3], b[2]]),
+      keepBuffer: 4, updateWhenZooming: false
+    });
+    S.grid.on("mouseover", function (e) { var l = e.propagatedFrom || e.layer; if (l && l.properties) { showHover(l.properties.i); } });
+    S.grid.on("mouseout", function () { S.hover.textContent = ""; });
+    S.grid.on("click", function (e) {
+      var l = e.propagatedFrom || e.layer;
+      if (!l || !l.properties) { return; }
+      var i = l.properties.i;
+      S.clicks += 1;
+      S.selected = new Set([i]);
+      restyle();
+      send("streamlit:setComponentValue", { value: { index: i, clicks: S.clicks }, dataType: "json" });
+    });
+    S.grid.on("load", function () {
+      var n = 0;
+      for (var k in S.grid._vectorTiles) { n += Object.keys(S.grid._vectorTiles[k]._features).length; }
+      document.body.setAttribute("data-tiles-loaded", String(n));  // features drawn in loaded tiles
+      if (!document.body.hasAttribute("data-t-tiles")) { document.body.setAttribute("data-t-tiles", String(Date.now())); }
+    });
+    S.grid.addTo(S.map);
+    S.map.on("zoomend", restyle);  // outlines on or off, line widths for the new scale
+  }
+
+  function drawOverlays(list) {
+    if (S.overlays) { S.map.removeLayer(S.overlays); }
+    S.overlays = L.layerGroup();
+    (list || []).forEach(function (o) {
+      var style = o.style || {};
+      var layer = L.geoJSON(o.data, {
+        style: function () { return style; },
+        pointToLayer: function (f, latlng) { return L.circleMarker(latlng, L.extend({ radius: style.radius || 5 }, style)); },
+        onEachFeature: function (f, lyr) {
+          var prop = o.tooltip;
+          if (prop && f.properties && f.properties[prop] != null) {
+            var el = document.createElement("span");
+            el.textContent = String(f.properties[prop]);
+            lyr.bindTooltip(el, { sticky: true });
+          }
+        }
+      });
+      S.overlays.addLayer(layer);
+    });
+    S.overlays.addTo(S.map);
+    if (S.grid) { S.grid.bringToBack(); }
+  }
+
+  function drawLegend(spec) {
+    if (S.legend) { S.map.removeControl(S.legend); S.legend = null; }
+    if (!spec) { return; }
+    S.legend = L.control({ position: "bottomright" });
+    S.legend.onAdd = function () {
+      var div = L.DomUtil.create("div", "pm-legend");
+      var t = L.DomUtil.create("div", "pm-title", div);
+      t.textContent = spec.title || "";
+      var bar = L.DomUtil.create("div", "pm-bar", div);
+      bar.style.background = "linear-gradient(to right, " + S.palette.filter(function (_, k) { return k % 10 === 0; }).join(", ") + ")";
+      var ends = L.DomUtil.create("div", "pm-ends", div);
+      L.DomUtil.create("span", "", ends).textContent = spec.low || "0";
+      L.DomUtil.create("span", "", ends).textContent = spec.high || "100";
+      (spec.items || []).forEach(function (it) {
+        var row = L.DomUtil.create("div", "pm-row", div);
+        var sw = L.DomUtil.create("span", "pm-swatch", row);
+        sw.style.background = /^#[0-9a-fA-F]{3,8}$/.test(it.colour || "") ? it.colour : "transparent";
+        if (it.outline && /^#[0-9a-fA-F]{3,8}$/.test(it.outline)) { sw.style.border = "2px solid " + it.outline; }
+        L.DomUtil.create("span", "", row).textContent = it.label;
+      });
+      return div;
+    };
+    S.legend.addTo(S.map);
+  }
+
+  function init(a) {
+    var el = document.getElementById("map");
+    el.style.height = a.height + "px";
+    // Overlays are SVG: only their painted, interactive paths take the mouse (index.html's CSS), so
+    // hover and click reach the parcel tiles underneath everywhere else.
+    S.map = L.map(el, { preferCanvas: false, zoomControl: true, attributionControl: !!a.basemap_url });
+    if (a.basemap_url) {
+      L.tileLayer(a.basemap_url, { maxZoom: 19, attribution: a.basemap_attribution || "" }).addTo(S.map);
+    }
+    if (a.center && a.zoom != null) {
+      S.map.setView(a.center, a.zoom);
+    } else {
+      var b = a.bounds;
+      S.map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
+    }
+    var Hover = L.Control.extend({ onAdd: function () { return L.DomUtil.create("div", "pm-hover"); } });
+    var hover = new Hover({ position: "topright" });
+    hover.addTo(S.map);
+    S.hover = hover.getContainer();
+  }
+
+  function render(a) {
+    var t0 = performance.now();
+    if (!S.map) { init(a); }
+    if (a.height !== S.height) {
+      S.height = a.height;
+      document.getElementById("map").style.height = a.height + "px";
+      S.map.invalidateSize();
+      send("streamlit:setFrameHeight", { height: a.height });
+    }
+    S.palette = a.palette;
+    S.excludedColour = a.excluded_colour;
+    S.texts = a.texts || {};
+    S.locale = a.locale || "sv-SE";
+    loadLabels(new URL(a.labels_url, document.baseURI).href);
+    var changed = false;
+    if (a.scores_version !== S.scoresVersion) {
+      S.scores = decodeScores(a.scores);
+      S.scoresVersion = a.scores_version;
+      changed = true;
+    }
+    var sel = new Set(a.selected || []), sav = new Set(a.saved || []);
+    if (!sameSet(sel, S.selected) || !sameSet(sav, S.saved)) {
+      S.selected = sel;
+      S.saved = sav;
+      changed = true;
+    }
+    if (a.tiles_url !== S.tilesUrl) {
+      buildGrid(a);
+      changed = false;  // new tiles are styled as they load
+    }
+    if (a.overlays_version !== S.overlaysVersion) {
+      S.overlaysVersion = a.overlays_version;
+      drawOverlays(a.overlays);
+    }
+    var lv = JSON.stringify(a.legend || null);
+    if (lv !== S.legendVersion) {
+      S.legendVersion = lv;
+      drawLegend(a.legend);
+    }
+    if (changed) { restyle(); }
+    markPainted(a.scores_version + "|" + (a.selected || []).join(",") + "|" + (a.saved || []).join(","), t0);
+  }
+
+  function sameSet(a, b) {
+    if (a.size !== b.size) { return false; }
+    var same = true;
+    a.forEach(function (v) { if (!b.has(v)) { same = false; } });
+    return same;
+  }
+
+  window.addEventListener("message", function (ev) {
+    var d = ev.data;
+    if (d && d.type === "streamlit:render") {
+      if (!document.body.hasAttribute("data-t-args")) { document.body.setAttribute("data-t-args", String(Date.now())); }
+      render(d.args);
+    }
+  });
+  window.__parcelMap = S;  // read by the browser benchmark and tests
+  document.body.setAttribute("data-t-script", String(Date.now()));
+  send("streamlit:componentReady", { apiVersion: 1 });
+})();
