@@ -30,9 +30,11 @@ from sites.indicators import Networks, build_networks, load_or_compute
 from sites.registry import Registry, open_registry
 from sites.scored import Filters, ScoredSites, Scorer
 from sites.shortlist import shortlists as site_shortlists
+from sites.tiles import TileSet, ensure_tiles
 from ui.cache import CacheTable, DatasetCache, UploadStore
 from ui.i18n import t
-from ui.map_builder import LEGEND_KEYS, population_png
+from ui.map_builder import LAND_USE_COLOURS, LEGEND_KEYS, LINE_COLOURS, ROAD_STYLE, population_png
+from ui.parcel_map import TILES_DIR, overlay_from_frame
 from ui.state import K
 
 
@@ -233,3 +235,80 @@ def current_result(profile: Profile, weights: dict[str, float], filters: Filters
 def legend_labels(lang: str) -> dict[str, str]:
     """The map legend's texts in ``lang``."""
     return {k: t(f"legend_{k}", lang) for k in LEGEND_KEYS}
+
+
+def parcel_tiles(cache: DatasetCache) -> TileSet:
+    """The dataset's parcels as vector tiles (written once per parcels checksum, served from ``static/tiles``)."""
+    checksum = cache.dataset.checksums.get("parcels")
+    return cache.memo("tiles", (), lambda: ensure_tiles(cache.dataset.parcels, TILES_DIR, checksum=checksum),
+                      max_entries=1)
+
+
+def map_overlays(cache: DatasetCache, visible: tuple[str, ...], lang: str) -> tuple[list[dict], list[dict]]:
+    """The map's other layers for the parcel map, and their legend rows (memoised per layer set and language)."""
+    return cache.memo("overlays", (visible, lang), lambda: _overlays(cache.dataset, set(visible), lang),
+                      max_entries=8)
+
+
+def _overlays(ds: Dataset, visible: set[str], lang: str) -> tuple[list[dict], list[dict]]:
+    layers_, legend = [], []
+
+    def add(frame: gpd.GeoDataFrame, name: str, style: dict, label: str | None, tooltip: str | None = None,
+            tolerance_m: float = 0.0) -> None:
+        if frame is None or not len(frame):
+            return
+        layers_.append(overlay_from_frame(frame, name=name, style={"interactive": tooltip is not None, **style},
+                                          tooltip=tooltip, tolerance_m=tolerance_m))
+        if label:
+            legend.append({"label": label, "colour": style.get("fillColor") if style.get("fill", True) and
+                           style.get("fillColor") else "#ffffff", "outline": style.get("color", "#000000")})
+
+    roads = road_lines(ds.roads)
+    for cls, key in (("street", "street"), ("main", "main_road"), ("motorway", "motorway")):
+        colour, weight = ROAD_STYLE[cls]
+        add(roads[roads["road_class"] == cls], f"roads_{cls}", {"color": colour, "weight": weight, "opacity": 0.9},
+            t(f"legend_{key}", lang), tolerance_m=5)
+    if "land_use" in visible:
+        for category, part in ds.land_use.groupby("category"):
+            colour = LAND_USE_COLOURS.get(category, "#999999")
+            add(part.assign(label=category), f"land_use_{category}", {"color": "#555555", "weight": 0.5,
+                "fillColor": colour, "fillOpacity": 0.25}, f"{t('legend_land_use', lang)}: {category}", "label", 10)
+    if "constraints" in visible:
+        add(ds.constraints, "constraints", {"color": "#b2182b", "weight": 1, "fillColor": "#b2182b",
+            "fillOpacity": 0.18, "dashArray": "4 3"}, t("legend_constraint", lang), "name", 5)
+    if "change_areas" in visible:
+        add(ds.change_areas, "change_areas", {"color": "#e7298a", "weight": 2, "fill": False, "dashArray": "8 4"},
+            t("legend_change_area", lang), "name")
+    if "transit" in visible:
+        lines = route_lines(ds.feed)
+        for mode, key in (("bus", "bus"), ("rail", "rail"), ("metro", "metro")):
+            add(lines[lines["mode"] == mode], f"lines_{mode}", {"color": LINE_COLOURS[mode],
+                "weight": 3 if mode != "bus" else 1.5, "opacity": 0.8}, t(f"legend_{key}", lang), "label", 5)
+    stops = ds.feed.stops.assign(mode=stop_modes(ds.feed).to_numpy())
+    if "bus_stops" in visible:
+        add(stops[stops["mode"] == "bus"], "bus_stops", {"color": LINE_COLOURS["bus"], "fillColor": LINE_COLOURS["bus"],
+            "fillOpacity": 1, "radius": 3, "weight": 1}, t("legend_bus_stop", lang), "stop_name")
+    if "transit" in visible:
+        rail = stops[stops["mode"].str.contains("metro|rail")]
+        add(rail, "stations", {"color": "#000000", "fillColor": "#ffffff", "fillOpacity": 1, "radius": 6,
+                               "weight": 1.5}, t("legend_station", lang), "stop_name")
+    if "junctions" in visible:
+        junctions = layers.roads.motorway_junctions(ds.roads).drop_duplicates("junction_name")
+        add(junctions.assign(label="Trafikplats " + junctions["junction_name"]), "junctions",
+            {"color": "#000000", "fillColor": "#ffd700", "fillOpacity": 1, "radius": 8, "weight": 2},
+            t("legend_junction", lang), "label")
+    if "premises" in visible:
+        add(ds.premises.assign(label=ds.premises["premises_type"] + " · " + ds.premises["address"]), "premises",
+            {"color": "#08519c", "fillColor": "#08519c", "fillOpacity": 0.9, "radius": 5, "weight": 1},
+            t("legend_premises", lang), "label")
+    return layers_, legend
+
+
+def saved_parcel_ids(cache: DatasetCache) -> list[str]:
+    """Parcel ids of the sites saved in the registry (outlined on the map); none if it cannot be opened."""
+    try:
+        saved = registry(registry_url()).sites()
+    except SiteFinderError:
+        return []
+    known = set(cache.dataset.parcels["parcel_id"])
+    return sorted({pid for site in saved for pid in site["parcel_ids"] if pid in known})

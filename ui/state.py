@@ -49,6 +49,8 @@ class K:
     REG_PAIRS_SHOWN = "reg_pairs_shown"
     FLASH = "flash"
     SITE_PICK = "site_pick"
+    DRAW_MODE = "draw_mode"
+    MAP_CLICKS = "map_clicks"
 
     @staticmethod
     def weight(criterion: str) -> str:

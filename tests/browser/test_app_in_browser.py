@@ -12,6 +12,7 @@ from sites.share import ViewState, investor_link
 from tests.browser.conftest import ARTIFACTS, LINK_SECRET
 
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+TILE_FRAME = "iframe[title='ui.parcel_map.parcel_map']"
 
 
 def wait_for(predicate, timeout: float = 120.0, step: float = 0.5):
@@ -24,48 +25,42 @@ def wait_for(predicate, timeout: float = 120.0, step: float = 0.5):
     raise AssertionError("timed out")
 
 
+def _painted(page):
+    body = page.frame_locator(TILE_FRAME).locator("body")
+    wait_for(lambda: body.get_attribute("data-painted"), timeout=180)
+    return body
+
+
 def test_map_and_ranking_render_without_internet(page, app_url):
     outside = []
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(app_url)
             and not r.url.startswith(("data:", "blob:", "about:")) else None)
     page.goto(app_url)
-    frame = page.frame_locator(MAP_FRAME)
-    wait_for(lambda: frame.locator("path.leaflet-interactive").count() >= 400)
-    assert frame.locator(".leaflet-container").count() == 1
-    height = page.locator(MAP_FRAME).bounding_box()["height"]
+    _painted(page)
+    height = page.locator(TILE_FRAME).bounding_box()["height"]
     assert height > 500, "the map frame has a real height"
     wait_for(lambda: page.get_by_text("Topplista").count() > 0)
     wait_for(lambda: page.get_by_text("Eriksberg 3:10").count() > 0)
     time.sleep(1.5)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "app.png"))
-    # Only basemap tiles may come from outside the app.
-    assert all("tile.openstreetmap.org" in u for u in outside), [u for u in outside if "tile." not in u][:5]
+    assert outside == [], outside[:5]
 
 
 def test_click_on_a_parcel_selects_it(page, app_url):
+    parcels = load_dataset().parcels
+    target = parcels.loc[parcels["designation"] == "Eriksberg 3:10"]
+    c = target.geometry.to_crs(4326).representative_point().iloc[0]
     page.goto(app_url)
-    frame = page.frame_locator(MAP_FRAME)
-    wait_for(lambda: frame.locator("path.leaflet-interactive").count() >= 400)
-    time.sleep(1)
-    # Click the middle of a scored (coloured, not grey) parcel that is in view.
-    view = page.locator(MAP_FRAME).bounding_box()
-    paths = frame.locator("path.leaflet-interactive")
-    fills = paths.evaluate_all("ps => ps.map(p => p.getAttribute('fill'))")
-    markers = {"#9e9e9e", "#ffffff", "#ffd700", "#000", "#08519c", "#7b3294", "none", None}
-    target = None
-    for i, fill in enumerate(fills):
-        if fill in markers:
-            continue
-        box = paths.nth(i).bounding_box()
-        if box and box["width"] > 8 and box["height"] > 8 and view["x"] < box["x"] < view["x"] + view["width"] - 20 \
-                and view["y"] < box["y"] < view["y"] + view["height"] - 20:
-            target = box
-            break
-    assert target is not None, "a scored parcel is visible"
-    page.mouse.click(target["x"] + target["width"] / 2, target["y"] + target["height"] / 2)
-    wait_for(lambda: page.get_by_text("Klicka på en fastighet").count() == 0, timeout=60)
-    wait_for(lambda: page.locator("h3").filter(has_text="Eriksberg").count() > 0, timeout=60)
+    body = _painted(page)
+    body.evaluate("(b, ll) => window.__parcelMap.map.setView(ll, 17, {animate: false})", [c.y, c.x])
+    wait_for(lambda: int(body.get_attribute("data-tiles-loaded") or 0) > 0)
+    time.sleep(1.0)
+    point = body.evaluate("(b, ll) => { var p = window.__parcelMap.map.latLngToContainerPoint(ll); "
+                          "return [p.x, p.y]; }", [c.y, c.x])
+    box = page.locator(TILE_FRAME).bounding_box()
+    page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    wait_for(lambda: page.locator("h3").filter(has_text="Eriksberg 3:10").count() > 0, timeout=60)
     time.sleep(2)
     page.screenshot(path=str(ARTIFACTS / "app_selected.png"))
 
@@ -75,8 +70,7 @@ def test_a_second_session_gets_the_cached_results_without_errors(browser, app_ur
         context = browser.new_context(viewport={"width": 1500, "height": 1100})
         page = context.new_page()
         page.goto(app_url)
-        frame = page.frame_locator(MAP_FRAME)
-        wait_for(lambda page=page, frame=frame: frame.locator("path.leaflet-interactive").count() >= 400)
+        _painted(page)
         assert page.get_by_text("Traceback").count() == 0
         assert page.locator("[data-testid='stException']").count() == 0
         context.close()
@@ -103,6 +97,8 @@ def test_shared_investor_link_shows_the_site_and_map(page, app_url):
 
 def test_draw_an_area_and_save_it_as_a_site(page, app_url, tmp_path_factory):
     page.goto(app_url)
+    _painted(page)
+    page.get_by_text("Rita ett område").click()
     frame = page.frame_locator(MAP_FRAME)
     wait_for(lambda: frame.locator("path.leaflet-interactive").count() >= 400)
     frame.locator("a.leaflet-draw-draw-rectangle").click()

@@ -15,28 +15,37 @@ from analysis.profiles import CRITERIA
 from errors import SiteFinderError
 from settings import DISPLAY_CRS
 from sites import export
-from sites.display import display_parcels, score_grid
+from sites.display import display_parcels
 from sites.prospectus import prospectus_pdf
 from sites.registry import SITE_STATUSES
 from sites.safe_text import markdown_text as md
-from sites.scored import ScoredSites
-from sites.selection import drawn_area, parcel_at
+from sites.scored import ScoredSites, Scorer
+from sites.selection import drawn_area
 from sites.share import DEFAULT_CENTER, DEFAULT_ZOOM, ViewState, encode, investor_link
+from sites.tiles import positions
 from ui.auth import link_secret, officer_name
 from ui.cache import DatasetCache
-from ui.colours import viridis
+from ui.colours import EXCLUDED, viridis
 from ui.data import (
-    current_result,
+    bundle,
+    indicators,
     legend_labels,
+    map_overlays,
+    parcel_tiles,
     registry,
     registry_layer,
     registry_url,
+    saved_parcel_ids,
+    scored,
+    scorer,
     site_isochrones,
     static_layers,
+    uploads_key,
 )
 from ui.i18n import PLAN_STATUS_LABELS, criterion_label, t
-from ui.map_builder import MapLayers, build_map, score_layer
-from ui.sidebar import sidebar
+from ui.map_builder import ISOCHRONE_COLOURS, MapLayers, build_map, score_layer
+from ui.parcel_map import overlay_from_frame, parcel_map
+from ui.sidebar import Choices, sidebar
 from ui.state import K, share_url, view_state
 
 
@@ -52,51 +61,24 @@ def page() -> None:
     message = st.session_state.pop(K.UPLOAD_MESSAGE, None)
     if message:
         (st.error if message[0] == "error" else st.success)(message[1])
-    cache, result = current_result(choices.profile, choices.weights, choices.filters, lang)
+    with st.spinner(t("computing", lang)):
+        cache = bundle(uploads_key())
+        table = indicators(cache, lang).table
     ds = cache.dataset
-    static = static_layers(cache)
-    scores = result.frame["score"].reindex(ds.parcels.index)
-    shown = display_parcels(ds.parcels.loc[result.frame.index], scores.loc[result.frame.index])
-    grid = score_grid(ds.parcels.loc[result.frame.index], scores.loc[result.frame.index]) \
-        if len(shown) < len(result.frame) else None
-    parcels_view = shown.to_crs(DISPLAY_CRS).merge(
-        result.frame[["parcel_id", "designation", "score", "rank", "explanation", "excluded"]], on="parcel_id")
-    parcels_view["colour"] = viridis(parcels_view["score"].to_numpy())
-    parcels_view["tooltip"] = [
-        f"{d}: {(f'{s:.1f}') if not ex else t('excluded', lang)}" + (f" (#{int(k)})" if not ex else "") + f" · {why}"
-        for d, s, k, ex, why in zip(parcels_view["designation"], parcels_view["score"], parcels_view["rank"],
-                                    parcels_view["excluded"], parcels_view["explanation"], strict=True)]
     selected = st.session_state.get(K.SELECTED)
     if selected and selected not in set(ds.parcels["parcel_id"]):
         st.info(t("unknown_site", lang, site=selected))
         st.session_state[K.SELECTED] = selected = None
-    sel_geom = parcels_view[parcels_view["parcel_id"] == selected]
-    iso = None
-    if len(sel_geom):
-        iso = site_isochrones(cache, selected).to_crs(DISPLAY_CRS)
     col_map, col_panel = st.columns([2, 1])
     with col_map:
-        if grid is not None:
-            st.caption(f"{len(shown):,} / {len(result.frame):,} parcels drawn; the rest as 500 m cells.")
-        saved = registry_layer(ds)
-        view = MapLayers(parcels=parcels_view, selected=sel_geom if len(sel_geom) else None, isochrones=iso,
-                         registry_sites=saved,
-                         visible=choices.visible, score_grid=None if grid is None else grid.to_crs(DISPLAY_CRS).assign(
-                             colour=viridis(grid["best_score"].to_numpy())),
-                         **{k: v for k, v in static.items() if k != "parcels_wgs84"})
-        fmap = build_map(view, center=st.session_state.get(K.MAP_CENTER, DEFAULT_CENTER),
-                         zoom=st.session_state.get(K.MAP_ZOOM, DEFAULT_ZOOM), basemap=choices.basemap,
-                         legend_title=t("score", lang), excluded_label=t("excluded", lang),
-                         labels=legend_labels(lang), drawing=True)
-        out = st_folium(fmap, key="map", height=680, use_container_width=True, feature_group_to_add=score_layer(view),
-                        returned_objects=["last_object_clicked", "all_drawings"])
-        st.session_state[K.DRAWN] = drawn_area((out or {}).get("all_drawings"))
-        clicked = (out or {}).get("last_object_clicked")
-        if clicked:
-            pid = parcel_at(static["parcels_wgs84"], clicked.get("lat"), clicked.get("lng"))
-            if pid and pid != selected:
-                st.session_state[K.SELECTED] = pid
-                st.rerun()
+        drawing = st.toggle(t("draw_mode", lang), key=K.DRAW_MODE, help=t("draw_mode_help", lang))
+        if drawing:
+            draw_map(cache, choices, lang, scored(cache, choices.profile, choices.weights, choices.filters, lang,
+                                                  table), selected)
+        else:
+            tile_map(cache, choices, lang, scorer(cache, choices.profile, table), selected)
+    # The map is on screen: now the ranks, robustness and explanations for the panel and the ranking.
+    result = scored(cache, choices.profile, choices.weights, choices.filters, lang, table)
     with col_panel:
         site_panel(result, cache, lang)
         save_forms(result, cache, lang)
@@ -105,6 +87,64 @@ def page() -> None:
     st.query_params.from_dict(encode(state))
     share_panel(state, lang)
     exports(result, lang)
+
+
+def tile_map(cache: DatasetCache, choices: Choices, lang: str, sc: Scorer, selected: str | None) -> None:
+    """Every parcel from vector tiles, coloured in the browser; a click selects a parcel."""
+    ds = cache.dataset
+    ids = ds.parcels["parcel_id"]
+    scores = sc.quick(choices.weights, choices.filters, robustness=False).map_scores()
+    overlays, legend_rows = map_overlays(cache, tuple(sorted(k for k, v in choices.visible.items() if v)), lang)
+    extra = []
+    if selected:
+        iso = site_isochrones(cache, selected)
+        for row, key in zip(iso.itertuples(), ("car_10", "car_20", "car_30", "pt_45"), strict=True):
+            colour = ISOCHRONE_COLOURS[row.key]
+            extra.append(overlay_from_frame(iso[iso["key"] == row.key].assign(label=t(f"legend_{key}", lang)),
+                                            name=f"iso_{key}", tooltip="label", style={
+                                                "color": colour, "weight": 2, "fillColor": colour, "fillOpacity": 0.06,
+                                                "interactive": False}))
+            legend_rows = [*legend_rows, {"label": t(f"legend_{key}", lang), "colour": "#ffffff", "outline": colour}]
+    saved = saved_parcel_ids(cache)
+    click = parcel_map(
+        parcel_tiles(cache), scores, ids, selected=positions(ids, [selected] if selected else []),
+        saved=positions(ids, saved), overlays=[*overlays, *extra],
+        legend={"title": t("score", lang), "low": "0", "high": "100", "items": [
+            {"label": t("excluded", lang), "colour": EXCLUDED}, {"label": t("legend_selected", lang),
+                                                                  "colour": "#ffffff", "outline": "#d7191c"},
+            {"label": t("legend_saved_site", lang), "colour": "#ffffff", "outline": "#7b3294"}, *legend_rows]},
+        texts={"score": t("score", lang), "rank": t("map_rank", lang), "excluded": t("excluded", lang),
+               "filtered": t("map_filtered", lang)},
+        locale="sv-SE" if lang == "sv" else "en-GB", height=680, key="explorer_map",
+        center=st.session_state.get(K.MAP_CENTER, DEFAULT_CENTER), zoom=st.session_state.get(K.MAP_ZOOM, DEFAULT_ZOOM))
+    if click is not None and click.clicks != st.session_state.get(K.MAP_CLICKS):
+        st.session_state[K.MAP_CLICKS] = click.clicks
+        if click.parcel_id != selected:
+            st.session_state[K.SELECTED] = click.parcel_id
+            st.rerun()
+
+
+def draw_map(cache: DatasetCache, choices: Choices, lang: str, result: ScoredSites, selected: str | None) -> None:
+    """The folium map with drawing tools: draw a polygon or rectangle to save it as a site."""
+    ds = cache.dataset
+    static = static_layers(cache)
+    scores = result.frame["score"].reindex(ds.parcels.index)
+    shown = display_parcels(ds.parcels.loc[result.frame.index], scores.loc[result.frame.index])
+    parcels_view = shown.to_crs(DISPLAY_CRS).merge(
+        result.frame[["parcel_id", "designation", "score", "rank", "excluded"]], on="parcel_id")
+    parcels_view["colour"] = viridis(parcels_view["score"].to_numpy())
+    parcels_view["tooltip"] = parcels_view["designation"]
+    sel_geom = parcels_view[parcels_view["parcel_id"] == selected]
+    view = MapLayers(parcels=parcels_view, selected=sel_geom if len(sel_geom) else None,
+                     registry_sites=registry_layer(ds), visible=choices.visible,
+                     **{k: v for k, v in static.items() if k != "parcels_wgs84"})
+    fmap = build_map(view, center=st.session_state.get(K.MAP_CENTER, DEFAULT_CENTER),
+                     zoom=st.session_state.get(K.MAP_ZOOM, DEFAULT_ZOOM), basemap=choices.basemap,
+                     legend_title=t("score", lang), excluded_label=t("excluded", lang),
+                     labels=legend_labels(lang), drawing=True)
+    out = st_folium(fmap, key="map", height=680, use_container_width=True, feature_group_to_add=score_layer(view),
+                    returned_objects=["all_drawings"])
+    st.session_state[K.DRAWN] = drawn_area((out or {}).get("all_drawings"))
 
 
 def site_panel(result: ScoredSites, cache: DatasetCache, lang: str) -> None:
