@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
 
 from analysis.network import Network, costs_from_sources, nearest_source, snap_points
 
@@ -49,8 +50,11 @@ def car_to_junction(drive: Network, x: np.ndarray, y: np.ndarray, entry_nodes: n
 
 
 def walk_to_stop(walk: Network, x: np.ndarray, y: np.ndarray, stop_nodes: np.ndarray, stop_names: np.ndarray,
-                 *, index: pd.Index) -> pd.DataFrame:
-    """Walking distance along the network from each point to the nearest of some stops.
+                 *, stop_leg_m: np.ndarray, index: pd.Index) -> pd.DataFrame:
+    """Walking distance from each point to the nearest of some stops: both straight legs plus the network.
+
+    Distance = point -> its nearest street node (straight) + street network + stop's street node ->
+    stop (straight), the same legs ``departures_within_walk`` counts.
 
     Parameters
     ----------
@@ -62,6 +66,8 @@ def walk_to_stop(walk: Network, x: np.ndarray, y: np.ndarray, stop_nodes: np.nda
         Matrix indices of the stops' nearest street nodes.
     stop_names
         Name per stop.
+    stop_leg_m
+        Straight distance from each stop to its street node.
     index
         Index of the result.
 
@@ -71,8 +77,33 @@ def walk_to_stop(walk: Network, x: np.ndarray, y: np.ndarray, stop_nodes: np.nda
         ``walk_m_to_rail_stop`` and ``nearest_rail_stop``.
     """
     snap = snap_points(walk, x, y)
-    dist, which = nearest_source(walk, stop_nodes)
-    w = which[snap.node]
+    stop_nodes = np.asarray(stop_nodes, dtype=np.int64)
+    legs = np.asarray(stop_leg_m, dtype="float64")
+    # A virtual source joined to every stop's street node by that stop's leg: one search finds the
+    # nearest stop with its leg counted.
+    n = walk.size
+    coo = walk.matrix.tocoo()
+    rows = np.r_[coo.row, np.full(len(stop_nodes), n)]
+    cols = np.r_[coo.col, stop_nodes]
+    costs = np.r_[coo.data, legs]
+    which_edge = np.r_[np.full(len(coo.row), -1), np.arange(len(stop_nodes))]
+    order = np.lexsort((costs, cols, rows))
+    rows, cols, costs, which_edge = rows[order], cols[order], costs[order], which_edge[order]
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
+    matrix = csr_matrix((np.maximum(costs[first], 1e-9), (rows[first], cols[first])), shape=(n + 1, n + 1))
+    dist, pred = dijkstra(matrix, directed=True, indices=n, return_predecessors=True)
+    # The stop behind each node: follow predecessors back to the node entered from the virtual source.
+    entered = {int(c): int(w) for r, c, w in zip(rows[first], cols[first], which_edge[first], strict=True)
+               if r == n}
+    owner = np.full(n + 1, -1, dtype=np.int64)
+    order_nodes = np.argsort(dist[:n], kind="stable")
+    for node in order_nodes:
+        if not np.isfinite(dist[node]):
+            break
+        p = pred[node]
+        owner[node] = entered[int(node)] if p == n else owner[p]
+    w = owner[snap.node]
     return pd.DataFrame({
         "walk_m_to_rail_stop": dist[snap.node] + snap.distance_m,
         "nearest_rail_stop": np.where(w >= 0, np.asarray(stop_names, dtype=object)[np.maximum(w, 0)], None),

@@ -134,7 +134,7 @@ def compute(ds: Dataset, *, progress: Progress | None = None, beta_per_min: floa
     modes = stop_modes(ds.feed).reindex(stops["stop_id"]).fillna("").to_numpy()
     rail = np.array(["metro" in m or "rail" in m for m in modes])
     table = table.join(access.walk_to_stop(walk_m, px, py, ssnap.node[rail], stops.loc[rail, "stop_name"].to_numpy(),
-                                           index=idx))
+                                           stop_leg_m=ssnap.distance_m[rail], index=idx))
     start_s, end_s = _hhmm_to_s(PEAK_START), _hhmm_to_s(PEAK_END)
     deps = access.departure_matrix(nets.stop_times, stops["stop_id"].to_numpy(), start_s=start_s, end_s=end_s)
     table = table.join(access.departures_within_walk(walk_m, px, py, ssnap.node, ssnap.distance_m, deps,
