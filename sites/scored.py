@@ -6,6 +6,7 @@ weight change costs one matrix-vector product and a sort.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -17,7 +18,16 @@ from analysis import jobs
 from analysis.explain import explain
 from analysis.profiles import CRITERIA, PROFILES, Profile, custom_profile
 from analysis.robustness import weight_robustness
-from analysis.scoring import ScoringParams, combine, criterion_values, exclusions, rank, weight_vector
+from analysis.scoring import (
+    ScoringParams,
+    combine,
+    criterion_values,
+    exclusions,
+    indicators_for_period,
+    range_value_function,
+    rank,
+    weight_vector,
+)
 from errors import ParameterError
 
 DEFAULT_PARAMS = ScoringParams()
@@ -105,9 +115,13 @@ class Scorer:
     def build(cls, parcels: gpd.GeoDataFrame, indicators: pd.DataFrame, profile: Profile,
               params: ScoringParams = DEFAULT_PARAMS) -> Scorer:
         """Add the profile's jobs potential to the indicators and compute criterion values."""
+        indicators = indicators_for_period(indicators, params.car_period)
         potential = jobs.jobs_potential(indicators["developable_m2"], parcels["max_plot_ratio"], profile)
         table = indicators.drop(columns=[c for c in potential.columns if c in indicators]).join(potential)
-        values = criterion_values(table, params)
+        functions = params.functions
+        if params.value_functions is None:  # jobs: set from the region's range for this profile
+            functions = {**functions, "jobs": range_value_function(table["jobs_est"].to_numpy(dtype="float64"))}
+        values = criterion_values(table, dataclasses.replace(params, value_functions=functions))
         reasons = exclusions(parcels, table["op_category"], table["developable_m2"], profile)
         return cls(parcels, table, profile, values, reasons, params)
 

@@ -11,6 +11,8 @@ import pytest
 
 from analysis import congestion
 from analysis.profiles import CRITERIA, PROFILES
+from analysis.scoring import ScoringParams
+from errors import ParameterError
 from layers.roads import drive_network, motorway_entries
 from sites.dataset import load_dataset
 from sites.indicators import cache_key, load_or_compute
@@ -135,3 +137,39 @@ def test_sanity_jobs_on_new_land(ds, indicators):
     jobs = scorer.table.loc[ds.parcels["new_land"].to_numpy(), "jobs_est"].sum()
     developable = indicators.table.loc[ds.parcels["new_land"].to_numpy(), "developable_m2"].sum()
     assert jobs == pytest.approx(developable * 0.5 / 45)
+
+
+@pytest.mark.parametrize("car_period", ["peak", "free_flow"])
+def test_every_weighted_criterion_spreads_across_botkyrkas_parcels(ds, indicators, car_period):
+    # Measure (issue 10): interquartile range of the 0-1 value >= 0.1 for every criterion that has
+    # weight in any profile, over all of Botkyrka's parcels.
+    assert (ds.parcels["kommunkod"] == "0127").all()
+    params = ScoringParams(car_period=car_period)
+    for profile in PROFILES.values():
+        values = Scorer.build(ds.parcels, indicators.table, profile, params).values
+        for row, criterion in enumerate(CRITERIA):
+            if profile.weights[criterion] > 0:
+                q1, q3 = np.percentile(values[row], [25, 75])
+                assert q3 - q1 >= 0.1, (profile.key, criterion, car_period, q1, q3)
+
+
+def test_no_parcel_reaches_the_whole_population_by_car(ds, indicators):
+    t = indicators.table
+    total = ds.population.total()
+    assert (t["residents_30min_car"] < total).all()
+    assert (t["residents_30min_car_free_flow"] < total).all()
+    # The pools differ between the business areas (Fittja by the motorway vs Vårsta far out).
+    by_area = t["residents_30min_car"].groupby(ds.parcels["area_name"]).median()
+    assert by_area["Fittja"] > 1.5 * by_area["Vårsta"]
+
+
+def test_car_period_switch_scores_free_flow_times(ds, indicators):
+    peak = Scorer.build(ds.parcels, indicators.table, PROFILES["logistics"])
+    free = Scorer.build(ds.parcels, indicators.table, PROFILES["logistics"], ScoringParams(car_period="free_flow"))
+    assert (free.table["car_min_to_junction"] == indicators.table["car_min_to_junction_free_flow"]).all()
+    assert (peak.table["car_min_to_junction"] == indicators.table["car_min_to_junction"]).all()
+    motorway = CRITERIA.index("motorway")
+    assert (free.values[motorway] >= peak.values[motorway]).all()
+    assert (free.values[motorway] > peak.values[motorway]).any()
+    with pytest.raises(ParameterError):
+        ScoringParams(car_period="rush")
