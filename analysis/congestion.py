@@ -93,34 +93,42 @@ def car_network(graph: nx.MultiDiGraph, *, period: str = DEFAULT_PERIOD) -> Netw
     Network
         Nodes in ``graph.nodes`` order (as ``network_from_graph``).
     """
-    if period not in PERIODS:
-        raise ValueError(f"unknown period {period!r}; choose one of {', '.join(PERIODS)}")
+    return car_networks(graph, periods=(period,))[period]
+
+
+def car_networks(graph: nx.MultiDiGraph, *, periods: tuple[str, ...] = PERIODS) -> dict[str, Network]:
+    """``car_network`` for several periods, reading the graph once."""
+    unknown = [p for p in periods if p not in PERIODS]
+    if unknown:
+        raise ValueError(f"unknown period {unknown[0]!r}; choose one of {', '.join(PERIODS)}")
     ids = np.array(list(graph.nodes))
     index = {n: i for i, n in enumerate(ids.tolist())}
-    x = np.array([graph.nodes[n]["x"] for n in ids], dtype="float64")
-    y = np.array([graph.nodes[n]["y"] for n in ids], dtype="float64")
+    nodes = graph.nodes
+    x = np.array([nodes[n]["x"] for n in ids], dtype="float64")
+    y = np.array([nodes[n]["y"] for n in ids], dtype="float64")
     zone = zone_of(x, y)
-    neighbours = [set() for _ in range(len(ids))]
     edges = list(graph.edges(data=True))
     rows = np.array([index[u] for u, _, _ in edges], dtype=np.int64)
     cols = np.array([index[v] for _, v, _ in edges], dtype=np.int64)
-    for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
-        neighbours[r].add(c)
-        neighbours[c].add(r)
-    junction = np.array([len(s) >= 3 for s in neighbours])
     base = np.array([float(d["travel_time"]) for _, _, d in edges])
     klass = np.array([ROAD_CLASS.get(_hw(d), "local") for _, _, d in edges])
+    # Junction: a node with three or more distinct neighbours (either direction).
+    pairs = np.unique(np.r_[np.c_[rows, cols], np.c_[cols, rows]], axis=0)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    junction = np.bincount(pairs[:, 0], minlength=len(ids)) >= 3
     mid_zone = zone_of((x[rows] + x[cols]) / 2, (y[rows] + y[cols]) / 2)
-    which = 1 if period == "peak" else 0  # column of JUNCTION_DELAY_S
-    factor = np.ones(len(edges))
-    if period == "peak":
-        for k, z in enumerate(ZONES):
-            for c in ("motorway", "main", "local"):
-                factor[(mid_zone == k) & (klass == c)] = PEAK_FACTORS[(c, z)][0]
-    delay = np.array([JUNCTION_DELAY_S[z][which] for z in ZONES])[zone[cols]]
-    delay = np.where(junction[cols] & (klass != "motorway"), delay, 0.0)
-    matrix = cheapest_edges(rows, cols, base * factor + delay, len(ids))
-    return Network(matrix, x, y, ids)
+    out = {}
+    for period in periods:
+        which = 1 if period == "peak" else 0  # column of JUNCTION_DELAY_S
+        factor = np.ones(len(edges))
+        if period == "peak":
+            for k, z in enumerate(ZONES):
+                for c in ("motorway", "main", "local"):
+                    factor[(mid_zone == k) & (klass == c)] = PEAK_FACTORS[(c, z)][0]
+        delay = np.array([JUNCTION_DELAY_S[z][which] for z in ZONES])[zone[cols]]
+        delay = np.where(junction[cols] & (klass != "motorway"), delay, 0.0)
+        out[period] = Network(cheapest_edges(rows, cols, base * factor + delay, len(ids)), x, y, ids)
+    return out
 
 
 def _hw(data: Mapping) -> str:

@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 #: Bump when the indicator method changes, so old caches are not reused.
 INDICATORS_VERSION = "2"
-CAR_HORIZON_S = 60 * 60
+CAR_HORIZON_S = 30 * 60  # only the 30-minute car pool is derived; legs only add time
 PT_HORIZON_S = 90 * 60
 
 Progress = Callable[[float, str], None]
@@ -186,9 +186,8 @@ class Networks:
 
 def build_networks(ds: Dataset) -> Networks:
     """Car networks (seconds, morning peak and free flow), walking (metres), walk + public transport (peak)."""
-    car_graph = drive_network(ds.roads)
-    drive = congestion.car_network(car_graph, period="peak")
-    drive_free_flow = congestion.car_network(car_graph, period="free_flow")
+    cars = congestion.car_networks(drive_network(ds.roads))
+    drive, drive_free_flow = cars["peak"], cars["free_flow"]
     walk_m = network_from_graph(walk_network(ds.roads), weight="length")
     day = representative_date(ds.feed)
     services = active_services(ds.feed, day)
