@@ -171,8 +171,12 @@ class Scorer:
             frame = frame.join(rob)
         columns = [frame[c].to_numpy() for c in EXPLAIN_COLUMNS]
         reasons = frame["exclusion_reason"].to_numpy()
-        frame["explanation"] = [explain(values[:, j], w, dict(zip(EXPLAIN_COLUMNS, row, strict=True)), lang=lang,
-                                        reason=reasons[j]) for j, row in enumerate(zip(*columns, strict=True))]
+        period = {"car_period": self.params.car_period}
+        frame["explanation"] = [
+            explain(values[:, j], w, {**dict(zip(EXPLAIN_COLUMNS, row, strict=True)), **period}, lang=lang,
+                    reason=reasons[j])
+            for j, row in enumerate(zip(*columns, strict=True))
+        ]
         frame = frame.sort_values(["excluded", "rank", "score"], ascending=[True, True, False], kind="stable")
         geometry = self.parcels.geometry.loc[frame.index]
         return ScoredSites(gpd.GeoDataFrame(frame, geometry=geometry, crs=self.parcels.crs), w, self.params.top_k)
