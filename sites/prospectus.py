@@ -34,14 +34,16 @@ TEXT = {
            "score": "Poäng", "rank": "Rang", "jobs": "Jobbpotential", "area": "Tomtarea", "plan": "Planstatus",
            "car": "Bil till E4/E20", "walk": "Gång till tunnelbana/pendeltåg", "dep": "Avgångar/h inom 600 m (07-09)",
            "car30": "Invånare inom 30 min med bil", "pt45": "Invånare inom 45 min kollektivt",
-           "local": "Botkyrkabor inom 30 min", "breakdown": "Poängens delar", "sources": "Data och källor",
+           "local": "Botkyrkabor inom 30 min kollektivt", "peak": "morgonrusning", "free_flow": "fritt flöde",
+           "breakdown": "Poängens delar", "sources": "Data och källor",
            "link": "Länk till vyn", "demo": "DEMONSTRATIONSDATA: påhittade fastigheter och tidtabeller.",
            "excluded": "Utesluten", "robust": "Sannolikhet topp-{k}", "iso": "Restid: bil 30 min, kollektivt 45 min"},
     "en": {"title": "Site prospectus", "compare": "Site comparison", "profile": "Establishment profile",
            "score": "Score", "rank": "Rank", "jobs": "Jobs potential", "area": "Plot area", "plan": "Plan status",
            "car": "Car to E4/E20", "walk": "Walk to metro/rail", "dep": "Departures/h within 600 m (07-09)",
            "car30": "Residents within 30 min by car", "pt45": "Residents within 45 min by public transport",
-           "local": "Botkyrka residents within 30 min", "breakdown": "Score breakdown", "sources": "Data and sources",
+           "local": "Botkyrka residents within 30 min by public transport", "peak": "morning peak",
+           "free_flow": "free flow", "breakdown": "Score breakdown", "sources": "Data and sources",
            "link": "Link to this view", "demo": "DEMONSTRATION DATA: synthetic parcels and timetables.",
            "excluded": "Excluded", "robust": "Probability of top {k}", "iso": "Travel time: car 30 min, PT 45 min"},
 }
@@ -173,16 +175,17 @@ def _edges(ds: Dataset, bbox: tuple[float, float, float, float]) -> gpd.GeoDataF
 
 
 def _facts(fig: Figure, rows, text: dict, scored: ScoredSites) -> None:
+    when = f" ({text[scored.car_period]})" if scored.car_period in text else ""
     labels = [(text["score"], lambda r: text["excluded"] if r["excluded"] else f"{r['score']:.1f}"),
               (text["rank"], lambda r: "-" if r["excluded"] else f"{int(r['rank'])}"),
               (text["robust"].format(k=scored.top_k), lambda r: "-" if r["excluded"] else f"{r['p_top_k']:.0%}"),
               (text["jobs"], lambda r: f"{r['jobs_est']:,.0f}"),
               (text["area"], lambda r: f"{r['area_m2']:,.0f} m²"),
               (text["plan"], lambda r: f"{r['plan_status']} {r['plan_use_code'] or ''}".strip()),
-              (text["car"], lambda r: f"{r['car_min_to_junction']:.1f} min ({r['nearest_junction']})"),
+              (text["car"] + when, lambda r: f"{r['car_min_to_junction']:.1f} min ({r['nearest_junction']})"),
               (text["walk"], lambda r: f"{r['walk_m_to_rail_stop']:,.0f} m ({r['nearest_rail_stop']})"),
               (text["dep"], lambda r: f"{r['departures_per_hour_600m']:.0f}"),
-              (text["car30"], lambda r: f"{r['residents_30min_car']:,.0f}"),
+              (text["car30"] + when, lambda r: f"{r['residents_30min_car']:,.0f}"),
               (text["pt45"], lambda r: f"{r['residents_45min_pt']:,.0f}"),
               (text["local"], lambda r: f"{r['local_hire_30min_botkyrka']:,.0f}")]
     single = len(rows) == 1

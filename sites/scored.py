@@ -179,16 +179,18 @@ class Scorer:
         ]
         frame = frame.sort_values(["excluded", "rank", "score"], ascending=[True, True, False], kind="stable")
         geometry = self.parcels.geometry.loc[frame.index]
-        return ScoredSites(gpd.GeoDataFrame(frame, geometry=geometry, crs=self.parcels.crs), w, self.params.top_k)
+        return ScoredSites(gpd.GeoDataFrame(frame, geometry=geometry, crs=self.parcels.crs), w, self.params.top_k,
+                           self.params.car_period)
 
 
 @dataclass(frozen=True)
 class ScoredSites:
-    """The result of one scoring: the table (best first), the weights in force and k."""
+    """The result of one scoring: the table (best first), the weights in force, k and the car period."""
 
     frame: gpd.GeoDataFrame
     weights: np.ndarray
     top_k: int
+    car_period: str = "peak"
 
     def top(self, n: int = 10) -> gpd.GeoDataFrame:
         """The ``n`` best parcels that are not excluded."""
