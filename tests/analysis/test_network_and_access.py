@@ -128,3 +128,20 @@ def test_streaming_labour_pool_equals_the_matrix_version():
     parallel = labour.labour_pool(net, origins, px, py, leg_speed_mps=5.0, chunk=4, workers=2,
                                   thresholds_min={"a": (1, "all")})
     assert parallel["a"] == pytest.approx(streamed["a"])
+
+
+def test_walk_to_stop_counts_both_straight_legs():
+    # Grid of 100 m blocks. The parcel is 40 m off node 0. Stop "Near" sits 150 m off node 2
+    # (200 m away), stop "Far" on node 8 (400 m away).
+    walk = network_from_graph(grid_graph(), weight="length")
+    x, y = np.array([661_000.0]), np.array([6_569_000.0 - 40])
+    nodes = walk.index_of([2, 8])
+    out = access.walk_to_stop(walk, x, y, nodes, np.array(["Near", "Far"]), stop_leg_m=np.array([150.0, 0.0]),
+                              index=pd.RangeIndex(1))
+    assert out["walk_m_to_rail_stop"].iloc[0] == pytest.approx(40 + 200 + 150)
+    assert out["nearest_rail_stop"].iloc[0] == "Near"
+    # A longer leg at "Near" (250 m: 450 in all) makes "Far" (400 m) the nearest.
+    out = access.walk_to_stop(walk, x, y, nodes, np.array(["Near", "Far"]), stop_leg_m=np.array([250.0, 0.0]),
+                              index=pd.RangeIndex(1))
+    assert out["walk_m_to_rail_stop"].iloc[0] == pytest.approx(40 + 400)
+    assert out["nearest_rail_stop"].iloc[0] == "Far"

@@ -144,3 +144,7 @@ def test_explanation_names_strengths_and_weaknesses():
     assert explain(values, w, row, lang="sv") == ("styrka: 1 min till trafikplats Hallunda, plats för ~120 jobb; "
                                                   "svaghet: 1,4\u00a0km till Alby station")
     assert explain(values, w, row, reason="plot too small") == "excluded: plot too small"
+    # Car figures say which period they are for when the row names it.
+    assert explain(values, w, {**row, "car_period": "peak"}).startswith(
+        "strong: 1 min to Trafikplats Hallunda (morning peak)")
+    assert "(fritt flöde)" in explain(values, w, {**row, "car_period": "free_flow"}, lang="sv")

@@ -100,11 +100,49 @@ def test_districts_with_swedish_names_and_crs84(realdata):
 def test_demo_metro_stations_lie_on_real_sl_stops(realdata):
     routes = json.loads((realdata / "sl-metro-stops" / "metro_clean.json").read_text(encoding="utf-8"))
     real: dict[str, Point] = {}
-    for pattern in routes["red"].values():
-        for stop in pattern:
-            real.setdefault(stop["stop_name"], _pt(stop["stop_lat"], stop["stop_lon"]))
+    for colour in routes.values():
+        for pattern in colour.values():
+            for stop in pattern:
+                real.setdefault(stop["stop_name"], _pt(stop["stop_lat"], stop["stop_lon"]))
     feed = layers.load_transit()
-    metro = feed.stops[feed.stops["stop_id"].str.startswith("T13-")]
-    assert len(metro) == 21
+    metro = feed.stops[feed.stops["stop_id"].str.startswith("T-")]
+    # Every station of the real metro is in the demo feed, at its real position. "Kymlinge
+    # söderut" is in one short working (Hallonbergen -> Akalla) of the source, not in the lines.
+    assert set(metro["stop_name"]) == set(real) - {"Kymlinge söderut"}
     for stop in metro.itertuples():
         assert stop.geometry.distance(real[stop.stop_name]) < 150, stop.stop_name
+
+
+def test_demo_commuter_rail_follows_the_real_line_order(realdata):
+    stations = pd.read_csv(realdata / "sl-commuter-rail-stations" / "stations.csv")
+    real = {r.name: _pt(r.lat, r.lon) for r in stations.itertuples()}
+    feed = layers.load_transit()
+    rail = feed.stops[feed.stops["stop_id"].str.startswith("J-")]
+    assert set(rail["stop_name"]) == set(real)
+    for stop in rail.itertuples():
+        assert stop.geometry.distance(real[stop.stop_name]) < 1, stop.stop_name
+    # Line 41 southbound calls Stockholm City .. Södertälje centrum in the order SOURCE.txt gives.
+    names = feed.stops.set_index("stop_id")["stop_name"]
+    trips = feed.trips[(feed.trips["route_id"] == "J41")]
+    first = feed.stop_times[feed.stop_times["trip_id"].isin(trips["trip_id"])]
+    order = [names[s] for s in first[first["trip_id"] == first["trip_id"].iloc[0]].sort_values("stop_sequence")
+             ["stop_id"]]
+    south_west = ["Stockholm City", "Stockholms södra", "Årstaberg", "Älvsjö", "Stuvsta", "Huddinge", "Flemingsberg",
+                  "Tullinge", "Tumba", "Rönninge", "Östertälje", "Södertälje hamn", "Södertälje centrum"]
+    if order[0] != "Märsta":
+        order = order[::-1]
+    assert order[-len(south_west):] == south_west
+
+
+def test_demo_population_sums_to_the_real_1km_grid(realdata):
+    cells = pd.read_csv(realdata / "scb-pop-1km-stockholm-region" / "pop_1km_stockholm_region.csv")
+    grid = layers.load_population()
+    assert grid.cell_size == 250
+    assert grid.total() == cells["pop"].sum() == 2_757_743
+    # Every 1 km block of the 250 m raster holds exactly the real cell's residents.
+    cx, cy, pop = grid.cell_centres()
+    key = pd.DataFrame({"e": (cx // 1000 * 1000).astype(int), "n": (cy // 1000 * 1000).astype(int), "pop": pop})
+    blocks = key[key["pop"] > 0].groupby(["e", "n"])["pop"].sum()
+    real = cells[cells["pop"] > 0].set_index(["e", "n"])["pop"]
+    assert blocks.index.sort_values().equals(real.index.sort_values())
+    assert (blocks.reindex(real.index) == real).all()

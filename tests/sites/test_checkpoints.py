@@ -1,0 +1,171 @@
+"""How good are the numbers: the demo region's times and populations against published checkpoints.
+
+Each checkpoint has its source, status (V stated by the source, S secondary, U unverified
+estimate) and a tolerance stated before the comparison (README, "How good are the numbers").
+A checkpoint the model misses is an expected failure with the reason, kept strict so that it
+is noticed when the model changes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pytest
+from pyproj import Transformer
+from scipy.sparse.csgraph import dijkstra
+from shapely.geometry import shape
+
+from analysis import access
+from analysis.network import routable_nodes, snap_points
+from sites.dataset import load_dataset
+from sites.indicators import build_networks
+
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning", "ignore::RuntimeWarning")
+_TO_3006 = Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True)
+
+PLACES = {  # WGS84 (lat, lon) from DOMAIN.md
+    "Södra Porten": (59.2335, 17.8320),
+    "Stockholm C": (59.3300, 18.0573),
+    "Södertälje C": (59.1911, 17.6284),
+    "Kungens kurva": (59.268, 17.911),
+}
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return load_dataset()
+
+
+@pytest.fixture(scope="module")
+def nets(ds):
+    return build_networks(ds)
+
+
+@pytest.fixture(scope="module")
+def table(ds, tmp_path_factory):
+    from sites.indicators import load_or_compute
+
+    return load_or_compute(ds, cache_dir=tmp_path_factory.mktemp("cache")).table
+
+
+def _scheduled_min(ds, nets, route: str, origin: str, destination: str) -> float:
+    """Median scheduled minutes from departure at ``origin`` to arrival at ``destination`` (dwell included)."""
+    names = ds.feed.stops.set_index("stop_id")["stop_name"]
+    trips = ds.feed.trips.loc[ds.feed.trips["route_id"] == route, "trip_id"]
+    st = nets.stop_times[nets.stop_times["trip_id"].isin(trips)].assign(
+        name=lambda d: names.reindex(d["stop_id"]).to_numpy())
+    a = st[st["name"] == origin].set_index("trip_id")
+    b = st[st["name"] == destination].set_index("trip_id")
+    pair = a.join(b, rsuffix="_b", how="inner")
+    pair = pair[pair["stop_sequence"] < pair["stop_sequence_b"]]
+    assert len(pair) > 0, f"no {route} trip from {origin} to {destination}"
+    return float(((pair["arrival_s_b"] - pair["departure_s"]) / 60).median())
+
+
+# (route, from, to, stated minutes, status and source, tolerance as a share)
+TRANSIT = [
+    ("T13", "Norsborg", "T-Centralen", 36.5, "V: SL timetable 36-37 min (DOMAIN.md)", 0.10),
+    ("J41", "Tumba", "Stockholm City", 21.5, "U: ~20-23 min (DOMAIN.md)", 0.10),
+    ("J41", "Flemingsberg", "Stockholm City", 15.0, "U: ~15 min (DOMAIN.md)", 0.10),
+    pytest.param("J41", "Södertälje centrum", "Stockholm City", 40.0, "U: ~40 min (DOMAIN.md)", 0.10,
+                 marks=pytest.mark.xfail(strict=True, reason="model gives ~35 min: no speed restrictions "
+                                         "(Södertälje hamn - centrum branch, Stockholm approach) in the run model")),
+]
+
+
+@pytest.mark.parametrize(("route", "origin", "destination", "stated", "source", "tol"), TRANSIT)
+def test_transit_run_times_match_the_published_ones(ds, nets, route, origin, destination, stated, source, tol):
+    minutes = _scheduled_min(ds, nets, route, origin, destination)
+    assert abs(minutes - stated) <= tol * stated, f"{origin} -> {destination}: {minutes:.1f} min vs {stated} ({source})"
+
+
+def _car_min(nets, a: str, b: str, period: str) -> float:
+    """Door-to-door car minutes: access legs at both ends plus the network time."""
+    net = nets.drive if period == "peak" else nets.drive_free_flow
+    among = routable_nodes(net)
+    pts = [_TO_3006.transform(PLACES[p][1], PLACES[p][0]) for p in (a, b)]
+    snap = snap_points(net, np.array([p[0] for p in pts]), np.array([p[1] for p in pts]), among=among)
+    t = dijkstra(net.matrix, indices=snap.node[0])[snap.node[1]]
+    return float((t + snap.distance_m.sum() / access.CAR_ACCESS_SPEED_MPS) / 60)
+
+
+CAR = [
+    ("Södra Porten", "Stockholm C", "free_flow", (20, 25), "U: ~20-25 min free flow (DOMAIN.md)", 0.10),
+    ("Södra Porten", "Stockholm C", "peak", (35, 45), "U: 35-45 min in the morning peak (DOMAIN.md)", 0.10),
+    pytest.param("Södra Porten", "Södertälje C", "free_flow", (20, 20), "U: ~20 min off-peak (DOMAIN.md)", 0.10,
+                 marks=pytest.mark.xfail(strict=True, reason="model gives ~13 min: E4 drawn as straight lines "
+                                         "at 110 km/h, no urban approach to Södertälje C")),
+    pytest.param("Södra Porten", "Kungens kurva", "free_flow", (6, 6), "U: ~6 min (DOMAIN.md)", 0.10,
+                 marks=pytest.mark.xfail(strict=True, reason="model gives ~12 min for ~9 km; 6 min would need "
+                                         "90 km/h door to door, so the estimate looks too low")),
+]
+
+
+@pytest.mark.parametrize(("a", "b", "period", "stated", "source", "tol"), CAR)
+def test_car_times_between_named_places(nets, a, b, period, stated, source, tol):
+    minutes = _car_min(nets, a, b, period)
+    lo, hi = stated[0] * (1 - tol), stated[1] * (1 + tol)
+    assert lo <= minutes <= hi, f"{a} -> {b} ({period}): {minutes:.1f} min vs {stated} ({source})"
+
+
+def test_peak_is_slower_than_free_flow_by_a_believable_share(nets):
+    ff = _car_min(nets, "Södra Porten", "Stockholm C", "free_flow")
+    peak = _car_min(nets, "Södra Porten", "Stockholm C", "peak")
+    # TomTom (2013, [S]): +80 % city-wide in the peaks; a suburb-to-centre trip mixes free motorway and city.
+    assert 1.2 <= peak / ff <= 1.8
+
+
+def test_regional_population(ds, realdata):
+    grid = ds.population
+    assert grid.total() == 2_757_743  # the real 1 km grid's total (SOURCE.txt)
+    cx, cy, pop = grid.cell_centres()
+    points = gpd.GeoDataFrame({"pop": pop}, geometry=gpd.points_from_xy(cx, cy), crs=3006)
+    data = json.loads(Path(realdata / "scb-kommuner" / "stockholms_lan_kommuner.geojson").read_text(encoding="utf-8"))
+    county = gpd.GeoDataFrame(geometry=[shape(f["geometry"]) for f in data["features"]], crs=4326).to_crs(3006)
+    in_county = points[points.within(county.union_all())]["pop"].sum()
+    assert abs(in_county - 2_400_000) <= 0.10 * 2_400_000  # Stockholm county ~2.4 M [S], +-10 %
+    botkyrka = ds.municipalities[ds.municipalities["municipality_code"] == "0127"].union_all()
+    in_botkyrka = points[points.within(botkyrka)]["pop"].sum()
+    assert abs(in_botkyrka - 94_500) <= 0.05 * 94_500  # Botkyrka ~94.5 k [V], +-5 % (1 km cells on the border)
+
+
+def test_walks_to_nearby_stops_are_street_like(ds, table):
+    t = table
+    stops = ds.feed.stops.drop_duplicates("stop_name").set_index("stop_name").geometry
+    centroids = ds.parcels.geometry.centroid.to_numpy()
+    straight = np.array([c.distance(stops[n]) if n else np.nan for c, n in zip(centroids, t["nearest_rail_stop"],
+                                                                                strict=True)])
+    near = straight <= 1500
+    ratio = t["walk_m_to_rail_stop"].to_numpy()[near] / straight[near]
+    assert near.sum() >= 100
+    # Network / straight-line walking distance: urban networks are typically 1.2-1.5 (issue 10: median 1.2-1.6).
+    assert 1.2 <= np.median(ratio) <= 1.6
+    assert (ratio >= 1 - 1e-9).all()
+
+
+def test_labour_pool_of_one_site_equals_an_independent_networkx_count(ds, nets, table):
+    """30-minute peak car pool of one Södra Porten parcel, recounted with networkx."""
+    t = table
+    parcel = ds.parcels.index[ds.parcels["new_land"].to_numpy()][0]
+    c = ds.parcels.geometry[parcel].centroid
+    net = nets.drive
+    among = routable_nodes(net)
+    g = nx.DiGraph()
+    coo = net.matrix.tocoo()
+    g.add_weighted_edges_from(zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist(), strict=True))
+    target = snap_points(net, np.array([c.x]), np.array([c.y]), among=among)
+    to_parcel = nx.single_source_dijkstra_path_length(g.reverse(copy=True), int(target.node[0]), cutoff=1800)
+    cx, cy, pop = ds.population.cell_centres()
+    keep = pop > 0
+    cells = snap_points(net, cx[keep], cy[keep], among=among)
+    leg_p = target.distance_m[0] / access.CAR_ACCESS_SPEED_MPS
+    # Each cell: its own leg to its node (the project averages legs per node, so allow a small gap).
+    total = 0.0
+    for node, d, p in zip(cells.node.tolist(), cells.distance_m.tolist(), pop[keep].tolist(), strict=True):
+        if node in to_parcel and to_parcel[node] + d / access.CAR_ACCESS_SPEED_MPS + leg_p <= 1800:
+            total += p
+    assert t.loc[parcel, "residents_30min_car"] == pytest.approx(total, rel=0.03)
