@@ -88,7 +88,7 @@ def test_swedish_prospectus_has_swedish_numbers_and_words(scored):
     whole = round(top["area_m2"])
     assert f"{whole // 1000} {whole % 1000:03d} m²" in text, "thousands grouped with a space in Swedish"
     assert f"{top['score']:.1f}".replace(".", ",") in text, "decimal comma"
-    assert "Poäng" in text and "Rang" in text and "Närmaste trafikplats" in text
+    assert "Poäng" in text and "Placering" in text and "Närmaste trafikplats" in text
     status = {"none": "ingen detaljplan", "adopted": "antagen", "in_progress": "pågående"}[top["plan_status"]]
     assert status in text
     for english in ("Score", "Rank", "Plot area", " none "):
