@@ -34,7 +34,8 @@ def phrase(criterion: str, row: Mapping[str, object], lang: str = "en") -> str:
     """One criterion's indicator as words, numbers written for ``lang``, e.g. ``'1 min to Trafikplats Hallunda'``.
 
     Texts come from the catalogue (keys ``explain.<criterion>``); a criterion without a phrase, or a
-    row without the indicator, gives the criterion's key.
+    row without the indicator, gives the criterion's key. Car figures name their period when the
+    row has ``car_period`` (``peak`` or ``free_flow``).
     """
     key = f"explain.{criterion}"
     if criterion not in PHRASE_COLUMNS or not has(key) or any(c not in row for c in PHRASE_COLUMNS[criterion]):
@@ -53,7 +54,11 @@ def phrase(criterion: str, row: Mapping[str, object], lang: str = "en") -> str:
     else:
         values = {"plan_status": _coded("plan_status", row["plan_status"], lang),
                   "owner": _coded("owner", row["owner_type"], lang)}
-    return text(key, lang, **values)
+    words = text(key, lang, **values)
+    period = row.get("car_period")
+    if criterion in ("motorway", "labour_pool_car") and isinstance(period, str) and has(f"explain.period.{period}"):
+        words += f" ({text(f'explain.period.{period}', lang)})"
+    return words
 
 
 def explain(values: np.ndarray, weights: np.ndarray, row: Mapping[str, object], *, lang: str = "en",
