@@ -193,13 +193,13 @@ def test_roads_given_a_geopackage():
     with pytest.raises(
         DataFormatError,
         match=r"parcels\.gpkg: a GeoPackage\. The road network must be "
-        r"OpenStreetMap XML",
+        r"OpenStreetMap data: a \.osm\.pbf extract",
     ):
         layers.load_roads(DEMO_DIR / "parcels.gpkg")
 
 
 def test_broken_osm_xml():
-    with pytest.raises(DataFormatError, match=r"roads\.osm: broken XML"):
+    with pytest.raises(DataFormatError, match=r"roads\.osm: broken OpenStreetMap XML.*Download the extract again"):
         layers.load_roads(as_bytes_io(b"<osm version='0.6'><node id='1' lat='59.2'", "roads.osm"))
 
 
