@@ -158,7 +158,7 @@ def test_schema_problems_are_collected_into_one_message(tmp_path):
 def test_missing_designation_says_how_to_map_it(tmp_path):
     path = tmp_path / "nameless.gpkg"
     gpd.GeoDataFrame({"nyckel": ["x"]}, geometry=[box(E0, N0, E0 + 10, N0 + 10)], crs=3006).to_file(path)
-    with pytest.raises(SchemaError, match=r"no designation column.*column_map=\{'your_name': 'designation'\}"):
+    with pytest.raises(SchemaError, match=r"no designation column.*mapping=\{'YOUR_COLUMN': 'designation'\}"):
         layers.load_parcels(path)
     parcels = layers.load_parcels(path, column_map={"nyckel": "designation"})
     assert parcels.loc[0, "parcel_id"] == "x"
