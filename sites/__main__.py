@@ -169,7 +169,10 @@ def run_export(args: argparse.Namespace) -> int:
                                    municipal_only=args.municipal_only, vacant_only=args.vacant_only,
                                    category=args.category, area=args.area)
     print("loading data ...", file=sys.stderr)
-    ds = current_dataset()
+    from sites.dataset import open_for_scoring, resolve_dataset
+
+    folder = None if args.no_cache else resolve_dataset()
+    ds = (open_for_scoring(folder) if folder is not None else None) or current_dataset()
     indicators = load_or_compute(ds, cache_dir=None if args.no_cache else export_cache_dir(),
                                  progress=lambda f, m: print(f"  {f:4.0%} {m}", file=sys.stderr))
     scored = Scorer.build(ds.parcels, indicators.table, profile).score(weights, filters, lang=args.lang,

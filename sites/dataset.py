@@ -18,6 +18,8 @@ from pathlib import Path
 
 import geopandas as gpd
 import networkx as nx
+import numpy as np
+import pandas as pd
 
 import layers
 from errors import ManifestError
@@ -243,3 +245,29 @@ def uncovered_parcels(parcels: gpd.GeoDataFrame, land_use: gpd.GeoDataFrame) -> 
     share = n_out / len(parcels)
     return (f"{n_out} of {len(parcels)} parcels ({share:.0%}) lie outside the plan layer, so they get no plan "
             "category and are excluded from ranking. Load a land-use (plan) layer that covers them.")
+
+
+def open_for_scoring(folder: Path) -> Dataset | None:
+    """A built dataset with its vector layers only, when its indicators are cached; else None.
+
+    Scoring and export need the parcels and the cached indicators, not the road graph or the
+    feed (which take most of the opening time for a county): those are left empty. When the
+    indicator cache is missing, None tells the caller to open the whole dataset and compute.
+    """
+    from affine import Affine
+
+    from sites.indicators import cache_key
+
+    folder = Path(folder)
+    manifest = read_dataset_manifest(folder)
+    checksums = {k: v["sha256"] for k, v in manifest["inputs"].items()}
+    empty = TransitFeed(*(gpd.GeoDataFrame() if i == 0 else pd.DataFrame() for i in range(6)))
+    try:
+        vectors = {name: gpd.read_parquet(folder / "layers" / f"{name}.parquet") for name in VECTOR_LAYERS}
+    except (OSError, ValueError) as err:
+        raise ManifestError(f"{folder.name}: a layer file is missing or damaged ({err}). Build the dataset "
+                            "again.") from err
+    ds = Dataset(**vectors, roads=nx.MultiDiGraph(), feed=empty,
+                 population=PopulationGrid(np.zeros((0, 0)), Affine.identity()), checksums=checksums,
+                 manifest_version=manifest.get("version", ""))
+    return ds if (folder / "indicators" / cache_key(ds) / "indicators.parquet").exists() else None

@@ -131,3 +131,19 @@ def test_cli_reports_a_missing_output_folder_before_work(tmp_path, capsys, monke
     assert "the folder" in capsys.readouterr().err
     assert main([*argv[:-3], "--out", str(tmp_path / "ds"), "--quiet", "--map-parcels", "FNR"]) == 2
     assert "must be source=canonical" in capsys.readouterr().err
+
+
+def test_scoring_needs_only_the_parcels_and_the_cached_indicators(built, tmp_path):
+    from sites.dataset import open_for_scoring
+    from sites.indicators import load_or_compute
+
+    root, _ = built
+    light, full = open_for_scoring(root / "botkyrka"), open_dataset(root / "botkyrka")
+    assert light is not None and light.roads.number_of_nodes() == 0
+    a = load_or_compute(light, cache_dir=root / "botkyrka" / "indicators").table
+    b = load_or_compute(full, cache_dir=root / "botkyrka" / "indicators").table
+    assert a.equals(b) and len(a) == len(light.parcels)
+    copy = tmp_path / "nocache"
+    shutil.copytree(root / "botkyrka", copy)
+    shutil.rmtree(copy / "indicators")
+    assert open_for_scoring(copy) is None
