@@ -132,3 +132,18 @@ def test_maxspeed_values(text, kph):
 def test_bad_osm_files_get_project_errors(data, name, message):
     with pytest.raises(DataFormatError, match=message):
         load_roads(as_bytes_io(data, name))
+
+
+def test_downloaded_graph_with_ways_without_highway_gets_no_raw_valueerror():
+    import networkx as nx
+
+    from layers.roads import prepare_graph
+
+    g = nx.MultiDiGraph(crs="EPSG:4326")
+    for n, lon in ((1, 17.80), (2, 17.81), (3, 17.82)):
+        g.add_node(n, x=lon, y=59.24)
+    g.add_edge(1, 2, highway="residential", length=569.0, osmid=10)
+    g.add_edge(2, 3, building="yes", length=569.0, osmid=11)  # osmnx would fail on its null speed
+    out = prepare_graph(g, label="download")
+    assert [(u, v) for u, v in out.edges()] == [(1, 2)]
+    assert out.edges[1, 2, 0]["travel_time"] == pytest.approx(569.0 / (40 / 3.6), rel=1e-3)

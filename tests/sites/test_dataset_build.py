@@ -147,3 +147,19 @@ def test_scoring_needs_only_the_parcels_and_the_cached_indicators(built, tmp_pat
     shutil.copytree(root / "botkyrka", copy)
     shutil.rmtree(copy / "indicators")
     assert open_for_scoring(copy) is None
+
+
+def test_parcels_outside_the_plan_layer_are_explained():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from sites.dataset import uncovered_parcels
+
+    parcels = gpd.GeoDataFrame(geometry=[box(0, 0, 10, 10), box(100, 0, 110, 10), box(200, 0, 210, 10)],
+                               crs="EPSG:3006")
+    plan = gpd.GeoDataFrame(geometry=[box(-5, -5, 50, 50)], crs="EPSG:3006")
+    message = uncovered_parcels(parcels, plan)
+    assert message.startswith("2 of 3 parcels (67%) lie outside the plan layer")
+    assert "Load a land-use (plan) layer that covers them" in message
+    assert uncovered_parcels(parcels.iloc[:1], plan) == ""
+    assert "all 3 parcels" in uncovered_parcels(parcels, plan.iloc[:0])
