@@ -24,7 +24,11 @@ FEED_TABLES = ("routes", "trips", "stop_times", "calendar", "calendar_dates")
 
 
 def write_roads(graph: nx.MultiDiGraph, folder: Path) -> dict[str, int]:
-    """Write ``nodes.parquet`` and ``edges.parquet``; returns their row counts."""
+    """Write ``nodes.parquet`` and ``edges.parquet``; returns their row counts.
+
+    Built column by column (a county has over a million edges): straight edges get their line
+    from the node coordinates in one vectorised call, curved ones keep their own geometry.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     crs = graph.graph["crs"]
     ids = np.fromiter(graph.nodes, dtype=np.int64, count=graph.number_of_nodes())
@@ -32,46 +36,59 @@ def write_roads(graph: nx.MultiDiGraph, folder: Path) -> dict[str, int]:
     nodes = pd.DataFrame({"node": ids, **{c: [d.get(c) for d in data] for c in NODE_COLUMNS}})
     gpd.GeoDataFrame(nodes, geometry=gpd.points_from_xy(nodes["x"], nodes["y"]), crs=crs).to_parquet(
         folder / "nodes.parquet", index=False)
-    rows = []
-    xy = {n: (d["x"], d["y"]) for n, d in graph.nodes(data=True)}
-    for u, v, k, d in graph.edges(keys=True, data=True):
-        row = {key: val for key, val in d.items() if key != "geometry"}
-        row.update(u=u, v=v, key=k, curved=d.get("geometry") is not None,
-                   geometry=d.get("geometry") or shapely.LineString([xy[u], xy[v]]))
-        rows.append(row)
-    edges = gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs=crs)
-    for col in edges.columns:  # osmnx graphs hold lists where ways were merged
-        if edges[col].dtype == object and col != "geometry":
-            edges[col] = edges[col].map(lambda v: ";".join(map(str, v)) if isinstance(v, list) else v)
-    edges.to_parquet(folder / "edges.parquet", index=False)
-    return {"nodes": len(nodes), "edges": len(edges)}
+    edges = list(graph.edges(keys=True, data=True))
+    names = sorted(set().union(*(d.keys() for *_, d in edges)) - {"geometry"}) if edges else []
+    table = pd.DataFrame({
+        "u": np.array([e[0] for e in edges], dtype=np.int64), "v": np.array([e[1] for e in edges], dtype=np.int64),
+        "key": np.array([e[2] for e in edges], dtype=np.int64),
+        **{n: [_flat(e[3].get(n)) for e in edges] for n in names},
+    })
+    own = np.array([e[3].get("geometry") for e in edges], dtype=object)
+    curved = np.array([g is not None for g in own], dtype=bool)
+    index = {n: i for i, n in enumerate(ids.tolist())}
+    ui = np.array([index[u] for u in table["u"].tolist()], dtype=np.int64)
+    vi = np.array([index[v] for v in table["v"].tolist()], dtype=np.int64)
+    xs, ys = nodes["x"].to_numpy(dtype=float), nodes["y"].to_numpy(dtype=float)
+    straight = shapely.linestrings(np.stack([np.c_[xs[ui], ys[ui]], np.c_[xs[vi], ys[vi]]], axis=1))
+    geometry = np.where(curved, own, straight)
+    table["curved"] = curved
+    gpd.GeoDataFrame(table, geometry=geometry, crs=crs).to_parquet(folder / "edges.parquet", index=False)
+    return {"nodes": len(nodes), "edges": len(table)}
+
+
+def _flat(value: object) -> object:
+    """A list (osmnx merges ways into lists) stored as ``a;b``; other values as they are."""
+    return ";".join(map(str, value)) if isinstance(value, list) else value
 
 
 def read_roads(folder: Path) -> nx.MultiDiGraph:
     """The graph written by ``write_roads``."""
     nodes = pd.read_parquet(folder / "nodes.parquet", columns=["node", *NODE_COLUMNS])
     edges = gpd.read_parquet(folder / "edges.parquet")
-    graph = nx.MultiDiGraph(crs=str(edges.crs.to_string()) if edges.crs else None, simplified=True)
     epsg = edges.crs.to_epsg() if edges.crs else None
-    if epsg:
-        graph.graph["crs"] = f"EPSG:{epsg}"
+    graph = nx.MultiDiGraph(crs=f"EPSG:{epsg}" if epsg else (edges.crs.to_string() if edges.crs else None),
+                            simplified=True)
     graph.add_nodes_from(
         (n, {k: v for k, v in zip(NODE_COLUMNS, rest, strict=True) if v is not None and v == v})
         for n, *rest in nodes.itertuples(index=False, name=None)
     )
-    geoms = edges.geometry.to_numpy()
-    curved = edges["curved"].to_numpy()
-    attrs = pd.DataFrame(edges.drop(columns=["geometry", "curved", "u", "v", "key"]))
-    records = attrs.to_dict("records")
-    us, vs, ks = edges["u"].to_numpy(), edges["v"].to_numpy(), edges["key"].to_numpy()
+    attrs = [c for c in edges.columns if c not in ("geometry", "curved", "u", "v", "key")]
+    columns = [_clean(edges[c]) for c in attrs]
+    geoms = np.where(edges["curved"].to_numpy(), edges.geometry.to_numpy(), None)
+    us, vs, ks = (edges[c].tolist() for c in ("u", "v", "key"))
     batch = []
-    for i, rec in enumerate(records):
-        clean = {k: v for k, v in rec.items() if v is not None and v == v}
-        if curved[i]:
-            clean["geometry"] = geoms[i]
-        batch.append((int(us[i]), int(vs[i]), int(ks[i]), clean))
+    for i, values in enumerate(zip(*columns, strict=True)):
+        d = {k: v for k, v in zip(attrs, values, strict=True) if v is not None}
+        if geoms[i] is not None:
+            d["geometry"] = geoms[i]
+        batch.append((us[i], vs[i], ks[i], d))
     graph.add_edges_from(batch)
     return graph
+
+
+def _clean(col: pd.Series) -> list:
+    """Column values as Python objects, None for missing (NaN)."""
+    return col.astype(object).where(col.notna(), None).tolist()
 
 
 def write_feed(feed: TransitFeed, folder: Path) -> dict[str, int]:

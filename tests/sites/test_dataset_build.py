@@ -81,6 +81,11 @@ def test_built_dataset_opens_like_the_demo(built):
     assert ds.parcels.area.sum() == pytest.approx(demo.parcels.area.sum())
     assert (ds.roads.number_of_nodes(), ds.roads.number_of_edges()) == (demo.roads.number_of_nodes(),
                                                                          demo.roads.number_of_edges())
+    for (u, v, k, a), (u2, v2, k2, b) in zip(sorted(demo.roads.edges(keys=True, data=True))[:200],
+                                             sorted(ds.roads.edges(keys=True, data=True))[:200], strict=True):
+        assert (u, v, k) == (u2, v2, k2)
+        assert {n: a[n] for n in a if n != "geometry"} == {n: b[n] for n in b if n != "geometry"}
+        assert (a.get("geometry") is None) == (b.get("geometry") is None)
     assert len(ds.feed.stop_times) == len(demo.feed.stop_times)
     assert ds.population.total() == pytest.approx(demo.population.total())
     assert cache_key(ds) == manifest["indicators"]["key"] == cache_key(demo)
