@@ -168,3 +168,14 @@ def test_parcels_outside_the_plan_layer_are_explained():
     assert "Load a land-use (plan) layer that covers them" in message
     assert uncovered_parcels(parcels.iloc[:1], plan) == ""
     assert "all 3 parcels" in uncovered_parcels(parcels, plan.iloc[:0])
+
+
+def test_progress_names_every_stage_in_order_and_ends_at_one(tmp_path):
+    calls: list[tuple[str, float]] = []
+    build_dataset(_inputs(), tmp_path / "ds", progress=lambda stage, f: calls.append((stage, f)))
+    fractions = [f for _, f in calls]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    stages = list(dict.fromkeys(s.split(":")[0] for s, _ in calls))
+    assert stages == ["checksums", "parcels", "premises", "plan layers", "boundaries", "roads", "public transport",
+                      "population", "indicators", "manifest"]
+    assert any(s.startswith("indicators: Labour pool") for s, _ in calls)
