@@ -97,8 +97,11 @@ def part_build(folder: Path) -> dict:
     marks: list[tuple[float, str]] = []
     t0 = time.perf_counter()
     files = _files(folder)
-    manifest = build_dataset(BuildInputs(municipality_code="0127", **files), out,
-                             progress=lambda stage, f: marks.append((time.perf_counter() - t0, stage)))
+    def mark(stage: str, fraction: float) -> None:
+        marks.append((time.perf_counter() - t0, stage))
+        print(f"{marks[-1][0]:8.1f} s {fraction:4.0%} {stage}", file=sys.stderr, flush=True)
+
+    manifest = build_dataset(BuildInputs(municipality_code="0127", **files), out, progress=mark)
     total = time.perf_counter() - t0
     stages: dict[str, float] = {}
     for (t_a, name), (t_b, _) in itertools.pairwise(marks):
@@ -115,6 +118,7 @@ def part_build(folder: Path) -> dict:
 
 
 def part_export(folder: Path) -> dict:
+    """Export from a built dataset's cached indicators (``folder/dataset``), and ``--help``."""
     env = {**os.environ, "SITEFINDER_DATASET": str(folder / "dataset")}
     t = time.perf_counter()
     subprocess.run([sys.executable, "-m", "sites", "export", "--profile", "logistics", "--out",
