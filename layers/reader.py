@@ -8,6 +8,7 @@ from its name, so a mislabelled file gets a message about what it really is.
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import logging
 import os
@@ -80,6 +81,21 @@ def local_file(source: Source, *, default_suffix: str = "") -> Iterator[LocalFil
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(data)
         yield LocalFile(path, label)
+
+
+@contextlib.contextmanager
+def no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building millions of small objects.
+
+    Its repeated full passes would otherwise more than double the time of a county's road graph.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def sniff_format(path: Path) -> str:

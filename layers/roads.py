@@ -29,7 +29,7 @@ from scipy.sparse.csgraph import connected_components
 
 from errors import DataFormatError, OfflineError
 from layers.osm import Highways, read_highways
-from layers.reader import Source, check_in_extent, local_file, sniff_format
+from layers.reader import Source, check_in_extent, local_file, no_gc, sniff_format
 from settings import DEMO_DIR, DISPLAY_CRS, NETWORK_TIMEOUT_S, OVERPASS_URL, REGION, Region
 
 logger = logging.getLogger(__name__)
@@ -126,8 +126,10 @@ def load_roads(
                 f"{lf.label}: {kind}. The road network must be OpenStreetMap data: a .osm.pbf extract "
                 f"(Geofabrik or BBBike) or an .osm XML export from openstreetmap.org."
             )
-        highways = read_highways(lf.path, label=lf.label, kind=fmt)
-    graph = graph_from_highways(highways, speeds=speeds, region=region, label=lf.label)
+        with no_gc():
+            highways = read_highways(lf.path, label=lf.label, kind=fmt)
+    with no_gc():
+        graph = graph_from_highways(highways, speeds=speeds, region=region, label=lf.label)
     logger.info(
         "loaded %s: %d nodes, %d edges, CRS EPSG:4326 -> %s, %.0f ms",
         lf.label,
@@ -218,20 +220,21 @@ def graph_from_highways(
             tags = h.node_tags[node]
             graph.nodes[node].update(highway="motorway_junction", ref=tags.get("ref", ""),
                                      junction_name=tags.get("name") or tags.get("ref") or "")
-    edges = []
-    for j in range(len(first)):
-        w = ways[way[j]]
-        attrs = {"osmid": int(h.way_ids[way[j]]), **w.attrs, "length": float(length[j]),
-                 "travel_time": float(length[j]) / (w.speed_kph / 3.6)}
+    keys: dict[tuple[int, int], int] = {}
+    add_edge = graph.add_edge  # one call per edge with its key: no views, no copies (a county has a million)
+    osmids = h.way_ids[way].tolist()
+    lengths = length.tolist()
+    for j, (u, v, w_ix) in enumerate(zip(u_ids.tolist(), v_ids.tolist(), way.tolist(), strict=True)):
+        w = ways[w_ix]
+        attrs = {"osmid": osmids[j], **w.attrs, "length": lengths[j], "travel_time": lengths[j] / (w.speed_kph / 3.6)}
         if geoms[j] is not None:
             attrs["geometry"] = geoms[j]
-        u, v = int(u_ids[j]), int(v_ids[j])
-        if w.direction >= 0:
-            edges.append((u, v, {**attrs, "reversed": False}))
-        if w.direction <= 0:
-            edges.append((v, u, {**attrs, "reversed": True}))
-    graph.add_edges_from(edges)
-    if graph.number_of_edges() == 0:
+        for a, b, rev in ((u, v, False), (v, u, True)):
+            if (w.direction >= 0) if not rev else (w.direction <= 0):
+                k = keys.get((a, b), 0)
+                keys[(a, b)] = k + 1
+                add_edge(a, b, k, **attrs, reversed=rev)
+    if not keys:
         raise DataFormatError(f"{label}: the network has no roads.")
     return graph
 
@@ -479,9 +482,10 @@ def walk_network(graph: nx.MultiDiGraph) -> nx.MultiGraph:
     """
     nodes = _component(graph, "walk")
     walk = nx.MultiGraph(**{k: v for k, v in graph.graph.items() if not k.startswith("_")})
-    walk.add_nodes_from((n, graph.nodes[n]) for n in nodes)
-    walk.add_edges_from((u, v, k, d) for u, v, k, d in graph.edges(keys=True, data=True)
-                        if _foot_edge(d) and u in nodes and v in nodes)
+    with no_gc():
+        walk.add_nodes_from((n, graph.nodes[n]) for n in nodes)
+        walk.add_edges_from((u, v, k, d) for u, v, k, d in graph.edges(keys=True, data=True)
+                            if _foot_edge(d) and u in nodes and v in nodes)
     return walk
 
 

@@ -17,6 +17,7 @@ import shapely
 from affine import Affine
 
 from layers.population import PopulationGrid
+from layers.reader import no_gc
 from layers.transit import TransitFeed
 
 NODE_COLUMNS = ("x", "y", "lon", "lat", "highway", "ref", "junction_name")
@@ -24,11 +25,13 @@ FEED_TABLES = ("routes", "trips", "stop_times", "calendar", "calendar_dates")
 
 
 def write_roads(graph: nx.MultiDiGraph, folder: Path) -> dict[str, int]:
-    """Write ``nodes.parquet`` and ``edges.parquet``; returns their row counts.
+    """Write ``nodes.parquet`` and ``edges.parquet``; returns their row counts."""
+    with no_gc():
+        return _write_roads(graph, folder)
 
-    Built column by column (a county has over a million edges): straight edges get their line
-    from the node coordinates in one vectorised call, curved ones keep their own geometry.
-    """
+
+def _write_roads(graph: nx.MultiDiGraph, folder: Path) -> dict[str, int]:
+    """Column by column (a county has a million edges); straight edges get lines in one vectorised call."""
     folder.mkdir(parents=True, exist_ok=True)
     crs = graph.graph["crs"]
     ids = np.fromiter(graph.nodes, dtype=np.int64, count=graph.number_of_nodes())
@@ -63,6 +66,11 @@ def _flat(value: object) -> object:
 
 def read_roads(folder: Path) -> nx.MultiDiGraph:
     """The graph written by ``write_roads``."""
+    with no_gc():
+        return _read_roads(folder)
+
+
+def _read_roads(folder: Path) -> nx.MultiDiGraph:
     nodes = pd.read_parquet(folder / "nodes.parquet", columns=["node", *NODE_COLUMNS])
     edges = gpd.read_parquet(folder / "edges.parquet")
     epsg = edges.crs.to_epsg() if edges.crs else None
