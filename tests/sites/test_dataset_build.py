@@ -179,3 +179,22 @@ def test_progress_names_every_stage_in_order_and_ends_at_one(tmp_path):
     assert stages == ["checksums", "parcels", "premises", "plan layers", "boundaries", "roads", "public transport",
                       "population", "indicators", "manifest"]
     assert any(s.startswith("indicators: Labour pool") for s, _ in calls)
+
+
+def test_cli_builds_and_lists(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "botkyrka"
+    argv = ["dataset", "build", "--municipality", "0127", "--roads", str(FILES["roads"]), "--gtfs",
+            str(FILES["transit"]), "--parcels", str(FILES["parcels"]), "--premises", str(FILES["premises"]),
+            "--zoning", str(FILES["zoning"]), "--population", str(FILES["population"]), "--boundaries",
+            str(FILES["boundaries"]), "--licence", "roads=ODbL 1.0", "--source", "transit=SL via Trafiklab",
+            "--out", str(out)]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert "indicators" in err and "100%" in err and f"SITEFINDER_DATASET={out}" in err
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["inputs"]["transit"]["source"] == "SL via Trafiklab"
+    monkeypatch.setattr("sites.dataset.list_datasets", lambda: list_datasets(tmp_path))
+    assert main(["dataset", "list"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[0].startswith("demo\t") and listed[1].startswith("botkyrka\t")
+    assert f"municipality 0127, {pyogrio.read_info(FILES['parcels'])['features']} parcels" in listed[1]
