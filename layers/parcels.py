@@ -14,9 +14,10 @@ import geopandas as gpd
 import pandas as pd
 
 from errors import SchemaError
+from layers.mapping import check_mapping
 from layers.reader import Source, read_vector, rename_columns, source_label
 from layers.schema import Field, conform, unique_ids
-from settings import DEMO_DIR
+from settings import DEMO_DIR, REGION, Region
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +120,8 @@ def load_parcels(
     layer: str | None = None,
     column_map: Mapping[str, str] | None = None,
     assume_crs: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    region: Region = REGION,
 ) -> gpd.GeoDataFrame:
     """Load a parcel layer in the canonical schema, EPSG:3006.
 
@@ -132,14 +135,23 @@ def load_parcels(
         Extra source -> canonical column names, applied before ``PARCEL_COLUMNS``.
     assume_crs
         CRS to assume when the source declares none.
+    mapping
+        The user's mapping, source column (exact name) -> canonical name, from the upload form
+        or ``--map`` (``layers.mapping.parse_mapping``); applied before the known spellings and
+        checked first (``layers.mapping.check_mapping``).
+    region
+        Working CRS and country extent.
 
     Returns
     -------
     geopandas.GeoDataFrame
         One row per parcel with the ``FIELDS`` columns; ``area_m2`` is the polygon area.
     """
-    gdf = read_vector(source, layer=layer, kind="polygon", assume_crs=assume_crs)
+    gdf = read_vector(source, layer=layer, kind="polygon", assume_crs=assume_crs, region=region)
     label = source_label(source)
+    if mapping:
+        check_mapping(gdf.columns, mapping, "parcels", label=label)
+        gdf = gdf.rename(columns=dict(mapping))
     gdf = rename_columns(gdf, {**PARCEL_COLUMNS, **(column_map or {})})
     gdf = _designation_from_parts(gdf, label)
     if "parcel_id" not in gdf.columns and "designation" in gdf.columns:
@@ -168,13 +180,12 @@ def _designation_from_parts(gdf: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFra
         return gdf
     cols = {c.lower(): c for c in gdf.columns}
     if not {"trakt", "block", "enhet"} <= set(cols):
-        if "parcel_id" not in gdf.columns:
-            raise SchemaError(
-                f"{label}: no designation column (fastighetsbeteckning) and no trakt/block/enhet columns to "
-                f"build one from; columns found: {', '.join(map(str, gdf.columns[:15]))}. Map your column "
-                "with column_map={'your_name': 'designation'}."
-            )
-        return gdf
+        raise SchemaError(
+            f"{label}: no designation column (fastighetsbeteckning) and no trakt/block/enhet columns to "
+            f"build one from; columns found: {', '.join(map(str, gdf.columns[:15]))}. Say which column holds "
+            "the designation: --map YOUR_COLUMN=designation on the command line, the column form in the app, "
+            "or mapping={'YOUR_COLUMN': 'designation'}."
+        )
     out = gdf.copy()
     enhet = pd.to_numeric(out[cols["enhet"]], errors="coerce").astype("Int64").astype("string")
     out["designation"] = (

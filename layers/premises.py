@@ -6,9 +6,10 @@ from collections.abc import Mapping
 
 import geopandas as gpd
 
+from layers.mapping import check_mapping
 from layers.reader import Source, read_vector, rename_columns, source_label
 from layers.schema import Field, conform, unique_ids
-from settings import DEMO_DIR
+from settings import DEMO_DIR, REGION, Region
 
 PREMISES_TYPES = ("office", "warehouse", "industry", "retail", "other")
 
@@ -67,6 +68,8 @@ def load_premises(
     layer: str | None = None,
     column_map: Mapping[str, str] | None = None,
     assume_crs: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    region: Region = REGION,
 ) -> gpd.GeoDataFrame:
     """Load premises as points in EPSG:3006 with the canonical schema.
 
@@ -82,14 +85,23 @@ def load_premises(
         Extra source -> canonical column names.
     assume_crs
         CRS to assume when the source declares none.
+    mapping
+        The user's mapping, source column (exact name) -> canonical name, from the upload form
+        or ``--map`` (``layers.mapping.parse_mapping``); applied before the known spellings and
+        checked first (``layers.mapping.check_mapping``).
+    region
+        Working CRS and country extent.
 
     Returns
     -------
     geopandas.GeoDataFrame
         One point per premises with the ``FIELDS`` columns.
     """
-    gdf = read_vector(source, layer=layer, kind="any", assume_crs=assume_crs)
+    gdf = read_vector(source, layer=layer, kind="any", assume_crs=assume_crs, region=region)
     label = source_label(source)
+    if mapping:
+        check_mapping(gdf.columns, mapping, "premises", label=label)
+        gdf = gdf.rename(columns=dict(mapping))
     if not gdf.geom_type.isin(["Point"]).all():
         gdf = gdf.set_geometry(gdf.geometry.representative_point())
     gdf = rename_columns(gdf, {**PREMISES_COLUMNS, **(column_map or {})})

@@ -1,28 +1,36 @@
-"""Road network: an OpenStreetMap XML file, or an osmnx download for a polygon or bbox.
+"""Road network: an OpenStreetMap PBF or XML file, or an osmnx download for a polygon or bbox.
 
-The graph is projected to EPSG:3006 and every edge gets ``speed_kph`` (from ``maxspeed`` tags,
-else the Swedish defaults below) and ``travel_time`` in seconds. Motorway exits
-(``highway=motorway_junction`` nodes) are the junctions used for car access.
+Files are read with pyosmium (``layers.osm``; why pyosmium and not pyrosm is said there) and
+turned into a graph here, without osmnx: osmnx is imported only for online downloads (it costs
+seconds to import). The graph is projected to the working CRS (EPSG:3006 unless settings say
+otherwise) and every edge gets ``speed_kph`` (from ``maxspeed`` tags, else the Swedish defaults
+below) and ``travel_time`` in seconds. Motorway exits (``highway=motorway_junction`` nodes) are
+the junctions used for car access. ``drive_network`` and ``walk_network`` keep only the largest
+connected part a car (or a pedestrian) can use, so every point snapped to them is reachable.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import socket
 import time
-import xml.etree.ElementTree as ET
 from collections.abc import Mapping
+from dataclasses import dataclass
 from urllib.parse import urlparse
 
 import geopandas as gpd
 import networkx as nx
-import osmnx as ox
-import requests
+import numpy as np
 import shapely
+from pyproj import Transformer
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
 
 from errors import DataFormatError, OfflineError
-from layers.reader import Source, check_in_sweden, local_file, sniff_format
-from settings import DEMO_DIR, DISPLAY_CRS, NETWORK_TIMEOUT_S, OVERPASS_URL, WORKING_CRS
+from layers.osm import Highways, read_highways
+from layers.reader import Source, check_in_extent, local_file, no_gc, sniff_format
+from settings import DEMO_DIR, DISPLAY_CRS, NETWORK_TIMEOUT_S, OVERPASS_URL, REGION, Region
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +52,16 @@ DEFAULT_SPEEDS_KPH: dict[str, float] = {
     "living_street": 10,
     "service": 20,
     "road": 40,
+}
+#: Speed (km/h) of a road whose class is not in the table.
+FALLBACK_SPEED_KPH = 50.0
+#: ``maxspeed`` zone codes of the Nordic countries: general limits in built-up areas, outside
+#: them and on motorways (Trafikförordningen 3 kap. 17 §; Finnish, Norwegian, Danish road acts).
+MAXSPEED_ZONES: dict[str, float] = {
+    "SE:urban": 50, "SE:rural": 70, "SE:motorway": 110, "SE:living_street": 7,
+    "FI:urban": 50, "FI:rural": 80, "FI:motorway": 120,
+    "NO:urban": 50, "NO:rural": 80, "NO:motorway": 110,
+    "DK:urban": 50, "DK:rural": 80, "DK:motorway": 130,
 }
 #: Highway values a car may not use.
 NOT_FOR_CARS = {
@@ -67,52 +85,204 @@ NOT_FOR_WALKING = {"motorway", "motorway_link", "trunk", "trunk_link", "construc
 DEMO_ROADS = DEMO_DIR / "roads.osm"
 
 
-def load_roads(source: Source = DEMO_ROADS, *, speeds: Mapping[str, float] | None = None) -> nx.MultiDiGraph:
-    """Read an OSM XML road network and prepare it for routing.
+def load_roads(
+    source: Source = DEMO_ROADS,
+    *,
+    speeds: Mapping[str, float] | None = None,
+    region: Region = REGION,
+) -> nx.MultiDiGraph:
+    """Read an OpenStreetMap road network (``.osm.pbf`` or ``.osm`` XML) and prepare it for routing.
+
+    One read gives the whole network; ``drive_network`` and ``walk_network`` take the car and
+    pedestrian parts of it. Only ways with a ``highway`` tag become edges, so a full
+    openstreetmap.org export with buildings and land use loads.
 
     Parameters
     ----------
     source
-        Path or file-like object of an ``.osm`` XML file (e.g. an export from openstreetmap.org,
-        Overpass or ``osmium`` cutting a Geofabrik extract to XML).
+        Path or file-like object of a PBF extract (Geofabrik, BBBike) or an ``.osm`` XML file
+        (openstreetmap.org export, Overpass, ``osmium extract``).
     speeds
         Speeds (km/h) per highway value for roads without a ``maxspeed`` tag.
+    region
+        Working CRS and country extent (settings by default).
 
     Returns
     -------
     networkx.MultiDiGraph
-        Projected to EPSG:3006, with ``speed_kph`` and ``travel_time`` (s) on every edge and
-        ``junction_name``/``ref`` on motorway exit nodes.
+        Nodes at intersections, way ends and motorway exits (``x``/``y`` in the region's CRS,
+        ``lon``/``lat``); edges with ``highway``, ``name``, ``length`` (m), ``speed_kph``,
+        ``travel_time`` (s), ``car`` and ``foot`` (may a car / a pedestrian use it) and the
+        ``geometry`` of curved edges; ``junction_name``/``ref`` on motorway exit nodes.
     """
     t0 = time.perf_counter()
     with local_file(source, default_suffix=".osm") as lf:
         fmt = sniff_format(lf.path)
-        if fmt != "xml":
-            kind = {"zip": "a zip archive", "gpkg": "a GeoPackage", "empty": "an empty file"}.get(fmt, "not OSM XML")
+        if fmt not in ("xml", "pbf"):
+            kind = {"zip": "a zip archive", "gpkg": "a GeoPackage", "empty": "an empty file",
+                    "parquet": "a Parquet file", "json": "a JSON file", "tiff": "a raster"}.get(
+                        fmt, "not OpenStreetMap data")
             raise DataFormatError(
-                f"{lf.label}: {kind}. The road network must be OpenStreetMap XML (.osm); convert a .pbf "
-                f"extract with 'osmium cat extract.pbf -o roads.osm'."
+                f"{lf.label}: {kind}. The road network must be OpenStreetMap data: a .osm.pbf extract "
+                f"(Geofabrik or BBBike) or an .osm XML export from openstreetmap.org."
             )
-        try:
-            graph = ox.graph_from_xml(lf.path, retain_all=False)
-        except ET.ParseError as err:
-            raise DataFormatError(f"{lf.label}: broken XML ({err}). Download or export the .osm file again.") from err
-        except (ValueError, KeyError) as err:
-            raise DataFormatError(f"{lf.label}: holds no usable roads ({err}). Is it an OSM export with ways?") from err
-        names = _junction_names(lf.path)
-    for node, name in names.items():
-        if node in graph.nodes:
-            graph.nodes[node]["junction_name"] = name
-    graph = prepare_graph(graph, speeds=speeds, label=lf.label)
+        with no_gc():
+            highways = read_highways(lf.path, label=lf.label, kind=fmt)
+    with no_gc():
+        graph = graph_from_highways(highways, speeds=speeds, region=region, label=lf.label)
     logger.info(
         "loaded %s: %d nodes, %d edges, CRS EPSG:4326 -> %s, %.0f ms",
         lf.label,
         graph.number_of_nodes(),
         graph.number_of_edges(),
-        WORKING_CRS,
+        region.crs,
         (time.perf_counter() - t0) * 1000,
     )
     return graph
+
+
+def parse_maxspeed(value: str | None) -> float | None:
+    """Speed in km/h of an OSM ``maxspeed`` value, or None when it gives none.
+
+    Numbers (``"70"``), miles (``"30 mph"``), several values (``"50;70"``: the lowest) and Nordic
+    zone codes (``"SE:urban"``) are understood; ``"none"``, ``"signals"`` and the like are not.
+    """
+    if not value:
+        return None
+    text = value.strip()
+    if text in MAXSPEED_ZONES:
+        return MAXSPEED_ZONES[text]
+    found = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", text)]
+    if not found:
+        return None
+    speed = min(found) * (1.609344 if "mph" in text else 1.0)
+    return speed if 0 < speed <= 200 else None
+
+
+def graph_from_highways(
+    h: Highways, *, speeds: Mapping[str, float] | None = None, region: Region = REGION, label: str = "roads"
+) -> nx.MultiDiGraph:
+    """Build the routable graph from highway ways: split at shared nodes, project, add speeds.
+
+    Parameters
+    ----------
+    h
+        Ways from ``layers.osm.read_highways``.
+    speeds
+        Speeds (km/h) per highway value for roads without ``maxspeed``.
+    region
+        Working CRS and country extent.
+    label
+        Name of the source for messages.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        As ``load_roads``.
+    """
+    table = {**DEFAULT_SPEEDS_KPH, **(speeds or {})}
+    x, y = Transformer.from_crs("EPSG:4326", region.crs, always_xy=True).transform(h.lon, h.lat)
+    x, y = np.asarray(x), np.asarray(y)
+    check_in_extent((x.min(), y.min(), x.max(), y.max()), label=label, crs_name="EPSG:4326 (OpenStreetMap)",
+                    region=region)
+    n = len(h.refs)
+    _, inverse, counts = np.unique(h.refs, return_inverse=True, return_counts=True)
+    kept = counts[inverse] > 1  # a node shared by ways (or twice in one) is an intersection
+    piece_first, piece_last = h.piece_start[:-1], h.piece_start[1:] - 1
+    kept[piece_first] = True
+    kept[piece_last] = True
+    exits = [i for i, t in h.node_tags.items() if t.get("highway") == "motorway_junction"]
+    if exits:
+        kept |= np.isin(h.refs, np.asarray(exits, dtype=np.int64))
+    is_last = np.zeros(n, dtype=bool)
+    is_last[piece_last] = True
+    seg = np.flatnonzero(~is_last)  # segment from position i to i + 1
+    seg_len = np.hypot(x[seg + 1] - x[seg], y[seg + 1] - y[seg])
+    starts = kept & ~is_last
+    edge_of_pos = np.cumsum(starts) - 1
+    first = np.flatnonzero(starts)
+    kept_pos = np.flatnonzero(kept)
+    last = kept_pos[np.searchsorted(kept_pos, first, side="right")]
+    length = np.bincount(edge_of_pos[seg], weights=seg_len, minlength=len(first))
+    way = h.piece_way[np.searchsorted(h.piece_start, first, side="right") - 1]
+    geoms = _edge_geometries(x, y, first, last)
+
+    ways = [_way_attributes(t, table) for t in h.tags]
+    u_ids, v_ids = h.refs[first], h.refs[last]
+    graph = nx.MultiDiGraph(crs=region.crs, simplified=True)
+    node_pos = np.unique(np.r_[first, last])
+    graph.add_nodes_from(
+        (int(h.refs[i]), {"x": float(x[i]), "y": float(y[i]), "lon": float(h.lon[i]), "lat": float(h.lat[i])})
+        for i in node_pos
+    )
+    for node in exits:
+        if node in graph.nodes:
+            tags = h.node_tags[node]
+            graph.nodes[node].update(highway="motorway_junction", ref=tags.get("ref", ""),
+                                     junction_name=tags.get("name") or tags.get("ref") or "")
+    keys: dict[tuple[int, int], int] = {}
+    add_edge = graph.add_edge  # one call per edge with its key: no views, no copies (a county has a million)
+    osmids = h.way_ids[way].tolist()
+    lengths = length.tolist()
+    for j, (u, v, w_ix) in enumerate(zip(u_ids.tolist(), v_ids.tolist(), way.tolist(), strict=True)):
+        w = ways[w_ix]
+        attrs = {"osmid": osmids[j], **w.attrs, "length": lengths[j], "travel_time": lengths[j] / (w.speed_kph / 3.6)}
+        if geoms[j] is not None:
+            attrs["geometry"] = geoms[j]
+        for a, b, rev in ((u, v, False), (v, u, True)):
+            if (w.direction >= 0) if not rev else (w.direction <= 0):
+                k = keys.get((a, b), 0)
+                keys[(a, b)] = k + 1
+                add_edge(a, b, k, **attrs, reversed=rev)
+    if not keys:
+        raise DataFormatError(f"{label}: the network has no roads.")
+    return graph
+
+
+@dataclass(frozen=True)
+class _Way:
+    attrs: dict
+    speed_kph: float
+    direction: int  # 1 forward only, -1 backward only, 0 both
+
+
+def _way_attributes(tags: Mapping[str, str], table: Mapping[str, float]) -> _Way:
+    hw = tags.get("highway", "road")
+    oneway = tags.get("oneway", "").lower()
+    if oneway in ("yes", "true", "1"):
+        direction = 1
+    elif oneway in ("-1", "reverse"):
+        direction = -1
+    elif oneway == "no":
+        direction = 0
+    else:
+        implied = hw in ("motorway",) or tags.get("junction") in ("roundabout", "circular")
+        direction = 1 if implied else 0
+    maxspeed = parse_maxspeed(tags.get("maxspeed"))
+    speed = maxspeed or table.get(hw) or table.get(hw.removesuffix("_link")) or FALLBACK_SPEED_KPH
+    car = (hw not in NOT_FOR_CARS and tags.get("access") not in ("no",)
+           and tags.get("motor_vehicle") not in ("no",) and tags.get("motorcar") not in ("no",))
+    foot = hw not in NOT_FOR_WALKING and tags.get("foot") != "no" and tags.get("access") != "no"
+    attrs = {"highway": hw, "oneway": direction != 0, "speed_kph": float(speed), "car": car, "foot": foot}
+    for key in ("name", "ref", "maxspeed", "service"):
+        if key in tags:
+            attrs[key] = tags[key]
+    return _Way(attrs, float(speed), direction)
+
+
+def _edge_geometries(x: np.ndarray, y: np.ndarray, first: np.ndarray, last: np.ndarray) -> list:
+    """LineStrings of edges with intermediate nodes (None for straight two-node edges)."""
+    out: list = [None] * len(first)
+    curved = np.flatnonzero(last - first > 1)
+    if not len(curved):
+        return out
+    counts = last[curved] - first[curved] + 1
+    offsets = np.repeat(first[curved] - np.r_[0, np.cumsum(counts)[:-1]], counts)
+    pos = offsets + np.arange(counts.sum())
+    lines = shapely.linestrings(x[pos], y[pos], indices=np.repeat(np.arange(len(curved)), counts))
+    for j, line in zip(curved.tolist(), lines, strict=True):
+        out[j] = line
+    return out
 
 
 def download_roads(
@@ -123,6 +293,7 @@ def download_roads(
     speeds: Mapping[str, float] | None = None,
     overpass_url: str = OVERPASS_URL,
     timeout_s: float = NETWORK_TIMEOUT_S,
+    region: Region = REGION,
 ) -> nx.MultiDiGraph:
     """Download a road network from OpenStreetMap (Overpass) with osmnx.
 
@@ -140,6 +311,8 @@ def download_roads(
         Overpass API endpoint that must be reachable.
     timeout_s
         Seconds to wait when checking that the endpoint is reachable.
+    region
+        Working CRS and country extent.
 
     Returns
     -------
@@ -154,6 +327,9 @@ def download_roads(
     if polygon is None and bbox is None:
         raise ValueError("download_roads needs a polygon or a bbox")
     require_network(overpass_url, timeout_s=timeout_s)
+    import osmnx as ox
+    import requests
+
     try:
         if polygon is not None:
             graph = ox.graph_from_polygon(polygon, network_type=network_type, retain_all=False)
@@ -161,7 +337,12 @@ def download_roads(
             graph = ox.graph_from_bbox(bbox, network_type=network_type, retain_all=False)
     except (requests.exceptions.RequestException, ConnectionError) as err:
         raise OfflineError(_offline_message(overpass_url, err)) from err
-    return prepare_graph(graph, speeds=speeds, label="OpenStreetMap download")
+    except ValueError as err:
+        raise DataFormatError(
+            f"OpenStreetMap download: no usable roads in the area ({err}). Draw a larger area or one with "
+            f"streets, or load a .osm.pbf extract instead."
+        ) from err
+    return prepare_graph(graph, speeds=speeds, label="OpenStreetMap download", region=region)
 
 
 def require_network(url: str, *, timeout_s: float) -> None:
@@ -186,32 +367,33 @@ def _offline_message(url: str, err: BaseException) -> str:
 
 
 def prepare_graph(
-    graph: nx.MultiDiGraph, *, speeds: Mapping[str, float] | None = None, label: str = "roads"
+    graph: nx.MultiDiGraph, *, speeds: Mapping[str, float] | None = None, label: str = "roads",
+    region: Region = REGION,
 ) -> nx.MultiDiGraph:
-    """Project to EPSG:3006 and add ``speed_kph`` and ``travel_time`` to every edge."""
+    """Project an osmnx graph to the working CRS and add ``speed_kph`` and ``travel_time`` to every edge.
+
+    Edges without a ``highway`` tag are dropped first (osmnx fails on them with a raw ValueError).
+    """
+    import osmnx as ox
+
     if graph.number_of_edges() == 0:
         raise DataFormatError(f"{label}: the network has no roads.")
-    graph = ox.project_graph(graph, to_crs=WORKING_CRS)
+    graph = graph.copy()
+    graph.remove_edges_from([(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True) if not d.get("highway")])
+    graph.remove_nodes_from([n for n in list(graph.nodes) if graph.degree(n) == 0])
+    if graph.number_of_edges() == 0:
+        raise DataFormatError(f"{label}: holds no roads (no way with a 'highway' tag).")
+    graph = ox.project_graph(graph, to_crs=region.crs)
     xs = [d["x"] for _, d in graph.nodes(data=True)]
     ys = [d["y"] for _, d in graph.nodes(data=True)]
-    check_in_sweden((min(xs), min(ys), max(xs), max(ys)), label=label, crs_name=DISPLAY_CRS)
+    check_in_extent((min(xs), min(ys), max(xs), max(ys)), label=label, crs_name=DISPLAY_CRS, region=region)
     table = {**DEFAULT_SPEEDS_KPH, **(speeds or {})}
-    graph = ox.add_edge_speeds(graph, hwy_speeds=table, fallback=50)
-    return ox.add_edge_travel_times(graph)
-
-
-def _junction_names(path: object) -> dict[int, str]:
-    """Names of ``highway=motorway_junction`` nodes, read straight from the XML."""
-    names: dict[int, str] = {}
-    for _, elem in ET.iterparse(path, events=("end",)):
-        if elem.tag == "node":
-            tags = {t.get("k"): t.get("v") for t in elem.findall("tag")}
-            if tags.get("highway") == "motorway_junction":
-                names[int(elem.get("id"))] = tags.get("name") or tags.get("ref") or ""
-            elem.clear()
-        elif elem.tag == "way":
-            elem.clear()
-    return names
+    try:
+        graph = ox.add_edge_speeds(graph, hwy_speeds=table, fallback=FALLBACK_SPEED_KPH)
+        return ox.add_edge_travel_times(graph)
+    except ValueError as err:
+        raise DataFormatError(f"{label}: road speeds could not be set ({err}). Load the area as a .osm.pbf "
+                              "extract instead.") from err
 
 
 def motorway_junctions(graph: nx.MultiDiGraph) -> gpd.GeoDataFrame:
@@ -238,7 +420,8 @@ def motorway_junctions(graph: nx.MultiDiGraph) -> gpd.GeoDataFrame:
         if d.get("highway") == "motorway_junction"
     ]
     return gpd.GeoDataFrame(
-        rows, geometry="geometry", crs=WORKING_CRS, columns=["node", "junction_name", "ref", "geometry"]
+        rows, geometry="geometry", crs=graph.graph.get("crs", REGION.crs),
+        columns=["node", "junction_name", "ref", "geometry"],
     )
 
 
@@ -275,23 +458,74 @@ def motorway_entries(graph: nx.MultiDiGraph, *, max_name_distance_m: float = 200
                 name, ref = best["junction_name"], best["ref"]
         rows.append({"node": n, "junction_name": name, "ref": ref, "geometry": pt})
     return gpd.GeoDataFrame(
-        rows, geometry="geometry", crs=WORKING_CRS, columns=["node", "junction_name", "ref", "geometry"]
+        rows, geometry="geometry", crs=graph.graph.get("crs", REGION.crs),
+        columns=["node", "junction_name", "ref", "geometry"],
     )
 
 
 def drive_network(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """The part of the network a car may use (a view, not a copy)."""
-    return nx.subgraph_view(graph, filter_edge=lambda u, v, k: _highway(graph, u, v, k) not in NOT_FOR_CARS)
+    """The part of the network a car may use: car edges of the largest strongly connected part.
+
+    A view, not a copy. Footway-only nodes and car islands cut off by an extract's edge are left
+    out, so a point snapped to this network reaches every other point of it in finite time.
+    """
+    nodes = _component(graph, "drive")
+    succ = graph.succ
+    return nx.subgraph_view(graph, filter_node=nodes.__contains__,
+                            filter_edge=lambda u, v, k: _car_edge(succ[u][v][k]))
 
 
-def walk_network(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """The part of the network a pedestrian may use, in both directions."""
-    keep = [(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True) if _hw(d) not in NOT_FOR_WALKING]
-    return graph.edge_subgraph(keep).to_undirected(as_view=False)
+def walk_network(graph: nx.MultiDiGraph) -> nx.MultiGraph:
+    """The part of the network a pedestrian may use, in both directions: its largest connected part.
+
+    An undirected copy; a two-way street's two directions become one edge (same length).
+    """
+    nodes = _component(graph, "walk")
+    walk = nx.MultiGraph(**{k: v for k, v in graph.graph.items() if not k.startswith("_")})
+    with no_gc():
+        walk.add_nodes_from((n, graph.nodes[n]) for n in nodes)
+        walk.add_edges_from((u, v, k, d) for u, v, k, d in graph.edges(keys=True, data=True)
+                            if _foot_edge(d) and u in nodes and v in nodes)
+    return walk
 
 
-def _highway(graph: nx.MultiDiGraph, u: int, v: int, k: int) -> str:
-    return _hw(graph.edges[u, v, k])
+def _component(graph: nx.MultiDiGraph, mode: str) -> frozenset:
+    """Largest strongly (car) or weakly (walking) connected set of nodes, computed once per graph.
+
+    Uses scipy's connected components on the edge arrays: seconds for a county's million edges.
+    """
+    cache = graph.graph.setdefault("_components", {})
+    key = (mode, graph.number_of_nodes(), graph.number_of_edges())
+    if key not in cache:
+        ids = list(graph.nodes)
+        index = {n: i for i, n in enumerate(ids)}
+        keep = _car_edge if mode == "drive" else _foot_edge
+        pairs = [(index[u], index[v]) for u, v, d in graph.edges(data=True) if keep(d)]
+        if not pairs:
+            cache[key] = frozenset()
+            return cache[key]
+        rows, cols = np.asarray(pairs, dtype=np.int64).T
+        matrix = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(ids), len(ids)))
+        _, labels = connected_components(matrix, directed=True,
+                                         connection="strong" if mode == "drive" else "weak")
+        used = np.zeros(len(ids), dtype=bool)
+        used[rows] = True
+        used[cols] = True
+        sizes = np.bincount(labels[used], minlength=labels.max() + 1)
+        best = int(np.argmax(sizes))
+        members = np.flatnonzero((labels == best) & used)
+        cache[key] = frozenset(ids[i] for i in members) if len(members) > 1 else frozenset()
+    return cache[key]
+
+
+def _car_edge(data: Mapping) -> bool:
+    car = data.get("car")
+    return bool(car) if car is not None else _hw(data) not in NOT_FOR_CARS
+
+
+def _foot_edge(data: Mapping) -> bool:
+    foot = data.get("foot")
+    return bool(foot) if foot is not None else _hw(data) not in NOT_FOR_WALKING
 
 
 def _hw(data: Mapping) -> str:

@@ -158,7 +158,7 @@ def test_schema_problems_are_collected_into_one_message(tmp_path):
 def test_missing_designation_says_how_to_map_it(tmp_path):
     path = tmp_path / "nameless.gpkg"
     gpd.GeoDataFrame({"nyckel": ["x"]}, geometry=[box(E0, N0, E0 + 10, N0 + 10)], crs=3006).to_file(path)
-    with pytest.raises(SchemaError, match=r"no designation column.*column_map=\{'your_name': 'designation'\}"):
+    with pytest.raises(SchemaError, match=r"no designation column.*mapping=\{'YOUR_COLUMN': 'designation'\}"):
         layers.load_parcels(path)
     parcels = layers.load_parcels(path, column_map={"nyckel": "designation"})
     assert parcels.loc[0, "parcel_id"] == "x"
@@ -193,13 +193,13 @@ def test_roads_given_a_geopackage():
     with pytest.raises(
         DataFormatError,
         match=r"parcels\.gpkg: a GeoPackage\. The road network must be "
-        r"OpenStreetMap XML",
+        r"OpenStreetMap data: a \.osm\.pbf extract",
     ):
         layers.load_roads(DEMO_DIR / "parcels.gpkg")
 
 
 def test_broken_osm_xml():
-    with pytest.raises(DataFormatError, match=r"roads\.osm: broken XML"):
+    with pytest.raises(DataFormatError, match=r"roads\.osm: broken OpenStreetMap XML.*Download the extract again"):
         layers.load_roads(as_bytes_io(b"<osm version='0.6'><node id='1' lat='59.2'", "roads.osm"))
 
 

@@ -98,3 +98,38 @@ def test_column_labels_come_from_the_catalogue_and_names_stay_machine_names():
     assert labels == {"designation": "Fastighet", "area_m2": "Tomtarea (m²)",
                       "car_min_to_junction": "Bil till E4/E20 (min)", "something_new": "something_new"}
     assert column_labels(["designation"], "en") == {"designation": "Designation"}
+
+
+def test_format_follows_the_extension(tmp_path):
+    out = tmp_path / "scored.gpkg"
+    assert main(["export", "--profile", "office", "--out", str(out), "--draws", "20"]) == 0
+    assert out.read_bytes()[:16] == b"SQLite format 3\x00"
+    assert gpd.read_file(out).crs.to_epsg() == 3006
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--out", "{tmp}/no/such/folder/x.geojson"], "does not exist; create it first"),
+    (["--out", "{tmp}"], "is a folder; give a file name"),
+    (["--out", "{tmp}/x.geojson", "--format", "gpkg"], "--format gpkg but --out x.geojson is a geojson name"),
+    (["--out", "{tmp}/x.shp"], "cannot tell the format from the extension '.shp'"),
+])
+def test_output_problems_are_reported_before_any_work(tmp_path, capsys, monkeypatch, argv, message):
+    monkeypatch.setattr("sites.dataset.current_dataset", lambda *a, **k: pytest.fail("data was loaded"))
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    assert main(["export", "--profile", "office", *argv]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_help_imports_no_heavy_library():
+    import subprocess
+    import sys
+
+    code = ("import runpy, sys\n"
+            "sys.argv = ['sites', '--help']\n"
+            "try:\n    runpy.run_module('sites', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+            "heavy = [m for m in ('geopandas', 'networkx', 'osmnx', 'pandas', 'shapely', 'scipy')\n"
+            "         if m in sys.modules]\n"
+            "print('HEAVY', heavy)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "HEAVY []" in result.stdout
+    assert "dataset" in result.stdout and "export" in result.stdout
