@@ -23,7 +23,7 @@ from errors import SiteFinderError, UploadExpiredError
 from layers.reader import as_bytes_io
 from layers.transit import route_lines, stop_modes
 from settings import CACHE_DIR, DATABASE_URL, DEMO_DIR, DEMO_REGISTRY, DISPLAY_CRS, MUNICIPALITY_CODE, ROOT
-from sites.dataset import Dataset, DataSources, load_dataset
+from sites.dataset import Dataset, DataSources, current_dataset, load_dataset
 from sites.demo_registry import seed_demo_registry
 from sites.display import road_lines
 from sites.indicators import Networks, build_networks, load_or_compute
@@ -58,7 +58,7 @@ def bundle(uploads: tuple) -> DatasetCache:
     """
     key = ds_key(uploads)
     if not uploads:
-        return caches().get(key, lambda: load_dataset(DataSources()), pinned=True)
+        return caches().get(key, current_dataset, pinned=True)
     store = upload_store()
     store.sweep()
 

@@ -39,3 +39,18 @@ def texts_shown(at) -> set[str]:
         for column in frame.value.columns:
             add(column)
     return found
+
+
+RANKING_COLUMNS = ("rank", "designation", "area_name", "score", "jobs_est", "area_m2", "why")
+
+
+def ranking_table(at):
+    """The explorer's ranking table with machine column names (its headers are in the page's language)."""
+    from ui.i18n import column_label
+
+    for df in at.dataframe:
+        for lang in ("sv", "en"):
+            names = {column_label(c, lang): c for c in RANKING_COLUMNS}
+            if {names_key for names_key in names} <= set(df.value.columns):
+                return df.value.rename(columns=names)
+    raise AssertionError("no ranking table on the page")

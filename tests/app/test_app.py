@@ -16,6 +16,7 @@ from settings import DEMO_DIR
 from sites.dataset import load_dataset
 from sites.indicators import load_or_compute
 from sites.scored import Filters, Scorer
+from tests.app import helpers
 from tests.app.helpers import shown
 
 pytestmark = pytest.mark.filterwarnings("ignore")
@@ -37,7 +38,7 @@ def run_app() -> AppTest:
 
 
 def ranking_table(at: AppTest) -> pd.DataFrame:
-    return next(df.value for df in at.dataframe if "designation" in df.value.columns and "rank" in df.value.columns)
+    return helpers.ranking_table(at)
 
 
 def test_app_runs_with_the_demo_notice_and_ranking():

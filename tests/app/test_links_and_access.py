@@ -13,6 +13,7 @@ from sites.dataset import load_dataset
 from sites.indicators import load_or_compute
 from sites.scored import Scorer
 from sites.share import ViewState, encode, investor_link
+from tests.app import helpers
 from tests.app.helpers import shown
 
 pytestmark = pytest.mark.filterwarnings("ignore")
@@ -42,7 +43,7 @@ def app_with(params: dict[str, str]) -> AppTest:
 
 
 def ranking(at: AppTest):
-    return next(df.value for df in at.dataframe if "designation" in df.value.columns and "rank" in df.value.columns)
+    return helpers.ranking_table(at)
 
 
 def test_a_link_reproduces_ranking_and_selection(reference):

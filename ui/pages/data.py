@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
 import layers
 from errors import SiteFinderError
+from sites.dataset import list_datasets, resolve_dataset
 from sites.safe_text import markdown_text as md
 from ui.i18n import t
 from ui.state import K
@@ -29,6 +32,14 @@ def page() -> None:
              t("data_col_licence", lang): e["licence"], t("data_col_file", lang): name,
              t("data_col_format", lang): e["format"]} for name, e in info["files"].items()]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="data_table")
+    st.subheader(t("data_datasets", lang))
+    in_use = (resolve_dataset() or Path("demo")).name
+    st.dataframe(pd.DataFrame([{t("data_col_dataset", lang): d.name + (f" ({t('data_in_use', lang)})"
+                                                                      if d.name == in_use else ""),
+                                t("data_col_municipality", lang): d.municipality_code or "-",
+                                t("data_col_problem", lang): d.problem or "-"} for d in list_datasets()]),
+                 hide_index=True, width="stretch", key="datasets_table")
+    st.caption(t("data_datasets_help", lang))
     uploads = st.session_state.get(K.UPLOADS, {})
     for layer, value in uploads.items():
         st.markdown(f"- **{md(t('upload_' + layer, lang))}**: {md(value[0])} ({t('uploaded_now', lang)})")

@@ -42,7 +42,7 @@ from ui.data import (
     static_layers,
     uploads_key,
 )
-from ui.i18n import PLAN_STATUS_LABELS, criterion_label, t
+from ui.i18n import PLAN_STATUS_LABELS, column_label, criterion_label, t
 from ui.map_builder import ISOCHRONE_COLOURS, MapLayers, build_map, score_layer
 from ui.parcel_map import overlay_from_frame, parcel_map
 from ui.sidebar import Choices, sidebar
@@ -262,10 +262,14 @@ def ranking(result: ScoredSites, lang: str) -> None:
     """Top sites as a selectable table."""
     st.subheader(t("ranking", lang))
     top = result.top(25)
-    table = pd.DataFrame({"rank": top["rank"], "designation": top["designation"], "area": top["area_name"],
-                          "score": top["score"].round(1), "jobs": top["jobs_est"].round(0),
-                          "top-k %": (top["p_top_k"] * 100).round(0),
-                          "area m²": top["area_m2"].round(0), "why": top["explanation"]})
+    table = pd.DataFrame({column_label("rank", lang): top["rank"],
+                          column_label("designation", lang): top["designation"],
+                          column_label("area_name", lang): top["area_name"],
+                          column_label("score", lang): top["score"].round(1),
+                          column_label("jobs_est", lang): top["jobs_est"].round(0),
+                          column_label("top_k_pct", lang, k=result.top_k): (top["p_top_k"] * 100).round(0),
+                          column_label("area_m2", lang): top["area_m2"].round(0),
+                          column_label("why", lang): top["explanation"]})
     event = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                          key="ranking_table")
     rows = event.selection.rows if event is not None else []
