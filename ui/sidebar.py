@@ -8,14 +8,17 @@ from dataclasses import dataclass
 import streamlit as st
 
 import layers
+import layers.reader
 from analysis.profiles import CRITERIA, PROFILES, Profile
 from errors import SiteFinderError
+from layers.mapping import parse_mapping, suggest_mapping
 from layers.reader import as_bytes_io
 from layers.zoning import OP_CATEGORIES
+from sites.dataset import uncovered_parcels
 from sites.safe_text import markdown_text as md
 from sites.scored import Filters, customised
 from sites.share import ALL_LAYERS, DEFAULT_LAYERS
-from ui.data import upload_store
+from ui.data import bundle, upload_store
 from ui.i18n import LANGUAGES, PLAN_STATUS_LABELS, criterion_label, profile_label, t
 from ui.state import AREA_SLIDER_MAX, K, reset_weights
 
@@ -34,28 +37,69 @@ class Choices:
     basemap: bool
 
 
+def uploader_key(layer: str) -> str:
+    """The uploader's widget key: a new one after a refused file, which clears it from the uploader."""
+    generation = st.session_state.get(K.UPLOADER_GEN, {}).get(layer, 0)
+    return f"upload_{layer}" if generation == 0 else f"upload_{layer}_{generation}"
+
+
 def handle_upload(layer: str, lang: str) -> None:
-    """Validate an uploaded layer; keep it only if it loads (the previous layer stays otherwise)."""
-    file = st.session_state.get(f"upload_{layer}")
+    """Validate an uploaded layer; keep it only if it loads (the previous layer stays otherwise).
+
+    A refused file gets a message that says what to fix and is cleared from the uploader; a parcels
+    file with other column names can be loaded with a column mapping (the form under the
+    uploaders); accepted parcels outside the plan layer get a warning saying how to fix it, and the
+    map moves to the new data.
+    """
+    file = st.session_state.get(uploader_key(layer))
     if file is None:
         return
     data = file.getvalue()
     if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
-        st.session_state[K.UPLOAD_MESSAGE] = ("error", t("upload_too_big", lang, name=file.name,
-                                                         mb=len(data) / 2**20, cap=MAX_UPLOAD_MB))
+        _refuse(layer, t("upload_too_big", lang, name=file.name, mb=len(data) / 2**20, cap=MAX_UPLOAD_MB))
         return
-    loader = {"parcels": layers.load_parcels, "premises": layers.load_premises,
-              "land_use": lambda src: layers.load_land_use(src, layer=None)}[layer]
+    mapping_text = st.session_state.get(K.MAPPING, "") if layer in ("parcels", "premises") else ""
     try:
-        loaded = loader(as_bytes_io(data, file.name))
+        mapping = parse_mapping(mapping_text, layer) if mapping_text.strip() else None
+        if layer == "parcels":
+            loaded = layers.load_parcels(as_bytes_io(data, file.name), mapping=mapping)
+        elif layer == "premises":
+            loaded = layers.load_premises(as_bytes_io(data, file.name), mapping=mapping)
+        else:
+            loaded = layers.load_land_use(as_bytes_io(data, file.name), layer=None)
     except SiteFinderError as err:
-        st.session_state[K.UPLOAD_MESSAGE] = ("error", md(str(err)))
+        _refuse(layer, md(str(err)) + _mapping_hint(data, file.name, layer, lang))
         return
     digest = hashlib.sha256(data).hexdigest()
     upload_store().put(data, digest)
     st.session_state[K.UPLOADS][layer] = (file.name, digest)
     st.session_state[K.SELECTED] = None
-    st.session_state[K.UPLOAD_MESSAGE] = ("success", t("upload_ok", lang, layer=layer, n=len(loaded), name=file.name))
+    message = t("upload_ok", lang, layer=t(f"upload_{layer}", lang), n=len(loaded), name=file.name)
+    if layer == "parcels":
+        outside = uncovered_parcels(loaded, bundle(()).dataset.land_use)
+        if outside:
+            st.session_state[K.UPLOAD_MESSAGE] = ("warning", message + " " + md(outside))
+            return
+    st.session_state[K.UPLOAD_MESSAGE] = ("success", message)
+
+
+def _refuse(layer: str, message: str) -> None:
+    st.session_state[K.UPLOAD_MESSAGE] = ("error", message)
+    generations = st.session_state.setdefault(K.UPLOADER_GEN, {})
+    generations[layer] = generations.get(layer, 0) + 1
+
+
+def _mapping_hint(data: bytes, name: str, layer: str, lang: str) -> str:
+    """For a parcels or premises file the loader refused: its columns and a suggested mapping."""
+    if layer not in ("parcels", "premises"):
+        return ""
+    try:
+        columns = [c for c in layers.reader.read_vector(as_bytes_io(data, name)).columns if c != "geometry"]
+    except SiteFinderError:
+        return ""
+    suggested = suggest_mapping(columns, layer)
+    text = ", ".join(f"{k}={v}" for k, v in suggested.items())
+    return " " + t("mapping_hint", lang, columns=", ".join(columns[:20]), suggestion=text or "-")
 
 
 def sidebar(lang: str) -> Choices:
@@ -96,7 +140,9 @@ def sidebar(lang: str) -> Choices:
     with sb.expander(t("upload", lang), expanded=False):
         for layer in UPLOAD_LAYERS:
             st.file_uploader(t(f"upload_{layer}", lang), type=["gpkg", "geojson", "json", "zip", "parquet"],
-                             key=f"upload_{layer}", on_change=handle_upload, args=(layer, lang))
+                             key=uploader_key(layer), on_change=handle_upload, args=(layer, lang))
+        st.text_input(t("mapping_label", lang), key=K.MAPPING, help=t("mapping_help", lang),
+                      placeholder="FNR=parcel_id, FASTBET=designation")
         if st.session_state[K.UPLOADS] and st.button(t("use_demo", lang)):
             st.session_state[K.UPLOADS] = {}
             st.session_state[K.SELECTED] = None

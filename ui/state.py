@@ -51,6 +51,8 @@ class K:
     SITE_PICK = "site_pick"
     DRAW_MODE = "draw_mode"
     MAP_CLICKS = "map_clicks"
+    UPLOADER_GEN = "uploader_generation"
+    MAPPING = "column_mapping"
 
     @staticmethod
     def weight(criterion: str) -> str:

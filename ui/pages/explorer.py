@@ -60,7 +60,7 @@ def page() -> None:
         st.info(t("link_notes", lang) + ": " + "; ".join(md(n) for n in st.session_state.pop(K.LINK_NOTES)))
     message = st.session_state.pop(K.UPLOAD_MESSAGE, None)
     if message:
-        (st.error if message[0] == "error" else st.success)(message[1])
+        {"error": st.error, "warning": st.warning}.get(message[0], st.success)(message[1])
     with st.spinner(t("computing", lang)):
         cache = bundle(uploads_key())
         table = indicators(cache, lang).table
@@ -115,8 +115,10 @@ def tile_map(cache: DatasetCache, choices: Choices, lang: str, sc: Scorer, selec
             {"label": t("legend_saved_site", lang), "colour": "#ffffff", "outline": "#7b3294"}, *legend_rows]},
         texts={"score": t("score", lang), "rank": t("map_rank", lang), "excluded": t("excluded", lang),
                "filtered": t("map_filtered", lang)},
-        locale="sv-SE" if lang == "sv" else "en-GB", height=680, key="explorer_map",
-        center=st.session_state.get(K.MAP_CENTER, DEFAULT_CENTER), zoom=st.session_state.get(K.MAP_ZOOM, DEFAULT_ZOOM))
+        locale="sv-SE" if lang == "sv" else "en-GB", height=680, key=f"explorer_map_{cache.key}",
+        # Uploaded data: a new map for the new data, fitted to it; the demo opens where the link says.
+        center=None if st.session_state.get(K.UPLOADS) else st.session_state.get(K.MAP_CENTER, DEFAULT_CENTER),
+        zoom=None if st.session_state.get(K.UPLOADS) else st.session_state.get(K.MAP_ZOOM, DEFAULT_ZOOM))
     if click is not None and click.clicks != st.session_state.get(K.MAP_CLICKS):
         st.session_state[K.MAP_CLICKS] = click.clicks
         if click.parcel_id != selected:
