@@ -355,9 +355,10 @@ class QuickScores:
             frame["rank_p95"] = [self.percentiles[int(p)][1] for p in table_pos]
         reasons = frame["exclusion_reason"].to_numpy()
         rows = zip(*[frame[c].to_numpy() for c in EXPLAIN_COLUMNS], strict=True)
-        frame["explanation"] = [explain(values[:, c], self.weights, dict(zip(EXPLAIN_COLUMNS, row, strict=True)),
-                                        lang=lang, reason=reasons[j]) for j, (c, row) in enumerate(zip(cols, rows,
-                                                                                                      strict=True))]
+        period = {"car_period": sc.params.car_period}
+        frame["explanation"] = [explain(values[:, c], self.weights, {**dict(zip(EXPLAIN_COLUMNS, row, strict=True)),
+                                                                     **period}, lang=lang, reason=reasons[j])
+                                for j, (c, row) in enumerate(zip(cols, rows, strict=True))]
         out = gpd.GeoDataFrame(frame, geometry=sc.parcels.geometry.loc[idx], crs=sc.parcels.crs)
         if len(self._memo) >= 32:
             self._memo.pop(next(iter(self._memo)))

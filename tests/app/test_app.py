@@ -76,7 +76,7 @@ def test_filters_narrow_the_table(reference):
     at.radio(key="area_choice").set_value("sp").run()
     at.checkbox(key="municipal_only").check().run()
     narrowed = ranking_table(at)
-    assert set(narrowed["area"]) == {"Södra Porten"}
+    assert set(narrowed["area_name"]) == {"Södra Porten"}
     expected = Scorer.build(ds.parcels, indicators, PROFILES["mixed_service"]).score(
         filters=Filters(area_names=("Södra Porten",), municipal_only=True), robustness=False)
     assert len(narrowed) == min(25, int((~expected.frame["excluded"]).sum()))

@@ -25,7 +25,7 @@ def page() -> None:
     except SiteFinderError as err:
         st.error(md(str(err)))
         return
-    st.caption(f"{info['dataset']} · {info['version']} · {info['built']}")
+    st.caption(t("data_manifest_caption", lang, version=info["version"], built=info["built"]))
     rows = [{t("data_col_title", lang): e["title"], t("data_col_real", lang): "; ".join(
                 f"{f['fact']} ({f['source']})" for f in e["real"]) or "-",
              t("data_col_synthetic", lang): "; ".join(e["synthetic"]) or "-",

@@ -17,7 +17,7 @@ from sites.registry import SITE_STATUSES
 from sites.safe_text import markdown_text as md
 from ui.auth import officer_name
 from ui.data import bundle, registry, registry_url, shortlists, uploads_key
-from ui.i18n import profile_label, t
+from ui.i18n import column_label, profile_label, t
 from ui.state import K, flash, show_flash
 
 
@@ -39,7 +39,7 @@ def page() -> None:
                                      format_func=lambda x: t(f"status_{x}", lang))
         listed = reg.sites(status=None if status_filter == "all" else status_filter)
         if listed:
-            st.dataframe(pd.DataFrame([{"id": s["id"], t("col_name", lang): s["name"],
+            st.dataframe(pd.DataFrame([{column_label("id", lang): s["id"], t("col_name", lang): s["name"],
                                         t("col_status", lang): t(f"status_{s['status']}", lang),
                                         t("col_area_m2", lang): round(s["area_m2"]),
                                         t("col_version", lang): s["version"]} for s in listed]),
@@ -91,7 +91,8 @@ def page() -> None:
                                         "status"]]
             table["profile"] = table["profile"].map(lambda k: profile_label(k, lang) if k in PROFILES else k)
             table["status"] = table["status"].map(lambda x: t(f"status_{x}", lang))
-            st.dataframe(table.rename(columns={c: t(f"col_{c}", lang) for c in table.columns if c != "id"}),
+            st.dataframe(table.rename(columns={c: t(f"col_{c}", lang) if c != "id" else column_label("id", lang)
+                                               for c in table.columns}),
                          hide_index=True, width="stretch", key="reg_apps_table")
     with tab_short:
         with st.expander(t("reg_match_weights", lang)):

@@ -1,0 +1,120 @@
+"""What an officer feels in the browser (issue 12): the app itself, warm server, headless Chromium.
+
+Usage: ``python benchmarks/app_pages.py [--repeat 3]``. On the demo data, after one cold visit
+that fills the server's caches:
+
+- first render: a new page until the map has painted its parcels (``data-painted``) and the
+  ranking table is on the page;
+- click to panel: a click on a parcel in the map until its panel (its designation as a heading);
+- weight change to colours: a weight slider moved until the map has repainted with new scores;
+- other pages: Jämför, Platser och markanvisning, Logg, Data och källor until their title shows.
+Medians over ``--repeat`` runs; the machine's load average is recorded beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import save_results  # noqa: E402
+from benchmarks.app_render import ARGS, free_port, wait  # noqa: E402
+
+TILE_FRAME = "iframe[title='ui.parcel_map.parcel_map']"
+
+
+def main(argv: list[str] | None = None) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    from sites.dataset import load_dataset
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args(argv)
+    parcels = load_dataset().parcels
+    target = parcels.loc[parcels["designation"] == "Eriksberg 3:10"]
+    c = target.geometry.to_crs(4326).representative_point().iloc[0]
+    port = free_port()
+    log = Path(tempfile.mkdtemp()) / "server.log"
+    env = {**os.environ, "SITEFINDER_DATABASE_URL": f"sqlite:///{Path(tempfile.mkdtemp()) / 'r.sqlite'}"}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=ROOT, env=env,
+                            stdout=log.open("w"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    results: dict = {"load_average_start": os.getloadavg()[0]}
+    try:
+        wait(lambda: "URL:" in log.read_text(), 60)
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
+
+            def first_render():
+                page = b.new_page(viewport={"width": 1500, "height": 1100})
+                t = time.perf_counter()
+                page.goto(url)
+                body = page.frame_locator(TILE_FRAME).locator("body")
+                wait(lambda: body.get_attribute("data-painted", timeout=2000) is not None, 300)
+                wait(lambda: page.get_by_text("Topplista").count() > 0, 300)
+                return page, body, time.perf_counter() - t
+
+            page, _, cold = first_render()
+            page.close()
+            results["first_render_cold_s"] = round(cold, 2)
+            firsts, clicks, weights, pages = [], [], [], {}
+            for _ in range(args.repeat):
+                page, body, elapsed = first_render()
+                firsts.append(elapsed)
+                body.evaluate("(b, ll) => window.__parcelMap.map.setView(ll, 17, {animate: false})", [c.y, c.x])
+                wait(lambda body=body: int(body.get_attribute("data-tiles-loaded") or 0) > 0, 60)
+                time.sleep(1.0)
+                point = body.evaluate("(b, ll) => { var q = window.__parcelMap.map.latLngToContainerPoint(ll); "
+                                      "return [q.x, q.y]; }", [c.y, c.x])
+                box = page.locator(TILE_FRAME).bounding_box()
+                t = time.perf_counter()
+                page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+                wait(lambda page=page: page.locator("h3").filter(has_text="Eriksberg 3:10").count() > 0, 60)
+                clicks.append(time.perf_counter() - t)
+                time.sleep(2)
+                before = body.get_attribute("data-painted")
+                slider = page.locator("[data-testid=stSlider] input[type=range]").first
+                slider.focus()
+                t = time.perf_counter()
+                page.keyboard.press("ArrowRight")
+                page.keyboard.press("ArrowRight")
+                wait(lambda body=body, before=before: body.get_attribute("data-painted") not in (None, before), 60)
+                weights.append(time.perf_counter() - t)
+                time.sleep(1)
+                for path, title in (("jamfor", "Jämför"), ("platser", "Platser och markanvisning"),
+                                    ("logg", "Logg"), ("data", "Data och källor")):
+                    t = time.perf_counter()
+                    page.goto(f"{url}/{path}")
+                    page.get_by_role("heading", name=title).first.wait_for(timeout=120_000)
+                    pages.setdefault(path, []).append(time.perf_counter() - t)
+                page.close()
+            b.close()
+        results.update({
+            "first_render_warm_s": round(statistics.median(firsts), 2),
+            "click_to_panel_s": round(statistics.median(clicks), 2),
+            "weight_change_to_new_colours_s": round(statistics.median(weights), 2),
+            **{f"page_{k}_s": round(statistics.median(v), 2) for k, v in pages.items()},
+            "load_average_end": os.getloadavg()[0],
+            "targets": {"first_render_warm_s": 2.0, "click_to_panel_s": 1.0, "weight_change_to_new_colours_s": 0.5},
+        })
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    print(results)
+    save_results("app_pages", results)
+    return results
+
+
+if __name__ == "__main__":
+    main()
