@@ -113,10 +113,9 @@ def test_case3_saved_names_uploads_and_links_never_run_in_the_app(page, hostile_
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(f"{hostile_app}/?{urlencode({'sel': '[klicka](javascript:window.__xss=1) <img src=x>'})}")
-    frame_sel = "iframe[title='streamlit_folium.st_folium']"
+    frame_sel = "iframe[title='ui.parcel_map.parcel_map']"
     page.wait_for_selector(frame_sel, timeout=120_000)
-    frame = page.frame_locator(frame_sel)
-    frame.locator("path.leaflet-interactive").first.wait_for(timeout=120_000)
+    page.frame_locator(frame_sel).locator("body[data-painted]").wait_for(timeout=120_000)
     # Upload parcels whose designations are payloads.
     parcels = gpd.read_file(DEMO_DIR / "parcels.gpkg").head(len(PAYLOADS)).to_crs(4326)
     parcels["trakt"] = PAYLOADS
@@ -126,6 +125,13 @@ def test_case3_saved_names_uploads_and_links_never_run_in_the_app(page, hostile_
     page.locator("input[type=file]").first.set_input_files(str(path))
     page.wait_for_function("() => document.body.innerText.includes('fientlig.geojson')", timeout=120_000)
     time.sleep(3)
+    # Hover over the map where the uploaded parcels are (the map fits them), to show their designations.
+    page.wait_for_selector(frame_sel, timeout=120_000)
+    box = page.locator(frame_sel).first.bounding_box()
+    for fx in (0.3, 0.4, 0.5, 0.6, 0.7):
+        for fy in (0.3, 0.4, 0.5, 0.6, 0.7):
+            page.mouse.move(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+            time.sleep(0.05)
     map_frame = next(f for f in page.frames if (f.url and "streamlit_folium" in f.url) or f.name == "") \
         if False else page.frames
     for f in map_frame:
