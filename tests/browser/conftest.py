@@ -26,12 +26,23 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
-    """Start the app on a free port (with ``extra_env``) and wait until it answers."""
+def wait_for(predicate, timeout: float = 120.0, step: float = 0.25):
+    """Poll ``predicate`` until it returns something true (returned), or fail after ``timeout`` s."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError("timed out")
+
+
+def start_app(extra_env: dict[str, str] | None = None, script: Path = ROOT / "app.py") -> tuple[subprocess.Popen, str]:
+    """Start ``script`` (the app) on a free port (with ``extra_env``) and wait until it answers."""
     port = _free_port()
     env = {**os.environ, "STREAMLIT_SERVER_HEADLESS": "true", "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
            "SITEFINDER_LINK_SECRET": LINK_SECRET, **(extra_env or {})}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port",
                              str(port), "--server.address", "127.0.0.1"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

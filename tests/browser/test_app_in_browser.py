@@ -9,20 +9,10 @@ from urllib.parse import urlencode
 
 from sites.dataset import load_dataset
 from sites.share import ViewState, investor_link
-from tests.browser.conftest import ARTIFACTS, LINK_SECRET
+from tests.browser.conftest import ARTIFACTS, LINK_SECRET, wait_for
 
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 TILE_FRAME = "iframe[title='ui.parcel_map.parcel_map']"
-
-
-def wait_for(predicate, timeout: float = 120.0, step: float = 0.5):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    raise AssertionError("timed out")
 
 
 def _painted(page):

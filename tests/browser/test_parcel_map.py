@@ -7,11 +7,7 @@ its designation and the same rank as ``analysis.scoring.rank`` computes in Pytho
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-import urllib.request
 
 import numpy as np
 import pytest
@@ -20,7 +16,7 @@ from analysis.profiles import PROFILES
 from analysis.scoring import rank
 from benchmarks import synthetic
 from sites.scored import Scorer
-from tests.browser.conftest import ROOT, _free_port
+from tests.browser.conftest import ROOT, start_app, stop_app, wait_for
 
 N = 20_000
 FRAME = "iframe[title='ui.parcel_map.parcel_map']"
@@ -28,36 +24,9 @@ FRAME = "iframe[title='ui.parcel_map.parcel_map']"
 
 @pytest.fixture(scope="module")
 def harness_url():
-    port = _free_port()
-    env = {**os.environ, "SITEFINDER_HARNESS_PARCELS": str(N), "STREAMLIT_SERVER_HEADLESS": "true"}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "benchmarks" / "tile_map_app.py"),
-                             "--server.port", str(port), "--server.address", "127.0.0.1"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail(f"the harness did not start: {proc.stdout.read().decode()[-2000:]}")
+    proc, url = start_app({"SITEFINDER_HARNESS_PARCELS": str(N)}, script=ROOT / "benchmarks" / "tile_map_app.py")
     yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
-def wait_for(predicate, timeout: float = 120.0, step: float = 0.25):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    raise AssertionError("timed out")
+    stop_app(proc)
 
 
 def worst_ranked_parcel() -> tuple[int, str, str, float, float, int]:
