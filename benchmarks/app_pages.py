@@ -36,7 +36,7 @@ def attr(body, name: str) -> str | None:
     """An attribute of the map frame's body, or None while the frame is not there yet."""
     try:
         return body.get_attribute(name, timeout=1000)
-    except Exception:  # noqa: BLE001 - Playwright's timeout while the frame loads
+    except Exception:  # Playwright's timeout while the frame loads
         return None
 
 
