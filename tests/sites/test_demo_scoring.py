@@ -33,7 +33,7 @@ def indicators(ds, tmp_path_factory):
 
 def _weight_from_table(graph, period):
     """Edge cost written straight from the published table (independent of analysis.congestion's code)."""
-    junction = {n for n in graph.nodes if len(set(graph.predecessors(n)) | set(graph.successors(n))) >= 3}
+    junction = {n for n in graph.nodes if len((set(graph.predecessors(n)) | set(graph.successors(n))) - {n}) >= 3}
     cx, cy = congestion.CITY_CENTRE_3006
 
     def zone(x, y):
