@@ -280,20 +280,26 @@ def motorway_entries(graph: nx.MultiDiGraph, *, max_name_distance_m: float = 200
 
 
 def drive_network(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """The part of the network a car may use (a view, not a copy)."""
-    return nx.subgraph_view(graph, filter_edge=lambda u, v, k: _highway(graph, u, v, k) not in NOT_FOR_CARS)
+    """The part of the network a car may use (a view, not a copy).
+
+    An edge osmnx merged from ways of several classes is usable only if every part is.
+    """
+    return nx.subgraph_view(graph, filter_edge=lambda u, v, k: not _highways(graph.edges[u, v, k]) & NOT_FOR_CARS)
 
 
 def walk_network(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """The part of the network a pedestrian may use, in both directions."""
-    keep = [(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True) if _hw(d) not in NOT_FOR_WALKING]
+    """The part of the network a pedestrian may use, in both directions (every part of a merged edge)."""
+    keep = [(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True) if not _highways(d) & NOT_FOR_WALKING]
     return graph.edge_subgraph(keep).to_undirected(as_view=False)
 
 
-def _highway(graph: nx.MultiDiGraph, u: int, v: int, k: int) -> str:
-    return _hw(graph.edges[u, v, k])
+def _highways(data: Mapping) -> set[str]:
+    """Every highway value of an edge (osmnx lists them, in no fixed order, when it merges ways)."""
+    hw = data.get("highway", "")
+    return set(hw) if isinstance(hw, list) else {hw}
 
 
 def _hw(data: Mapping) -> str:
+    """One highway value per edge, the same in every process (the alphabetically first of a list)."""
     hw = data.get("highway", "")
-    return hw[0] if isinstance(hw, list) else hw
+    return sorted(hw)[0] if isinstance(hw, list) else hw
