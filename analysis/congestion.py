@@ -111,7 +111,7 @@ def car_networks(graph: nx.MultiDiGraph, *, periods: tuple[str, ...] = PERIODS) 
     rows = np.array([index[u] for u, _, _ in edges], dtype=np.int64)
     cols = np.array([index[v] for _, v, _ in edges], dtype=np.int64)
     base = np.array([float(d["travel_time"]) for _, _, d in edges])
-    klass = np.array([ROAD_CLASS.get(_hw(d), "local") for _, _, d in edges])
+    klass = np.array([_road_class(d) for _, _, d in edges])
     # Junction: a node with three or more distinct neighbours (either direction).
     pairs = np.unique(np.r_[np.c_[rows, cols], np.c_[cols, rows]], axis=0)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
@@ -131,6 +131,12 @@ def car_networks(graph: nx.MultiDiGraph, *, periods: tuple[str, ...] = PERIODS) 
     return out
 
 
-def _hw(data: Mapping) -> str:
+def _road_class(data: Mapping) -> str:
+    """Road class of an edge, the same in every process.
+
+    An edge osmnx merged from ways of several classes takes the slowest-to-clear one (local before
+    main before motorway).
+    """
     hw = data.get("highway", "")
-    return hw[0] if isinstance(hw, list) else hw
+    classes = {ROAD_CLASS.get(h, "local") for h in (hw if isinstance(hw, list) else [hw])}
+    return next(c for c in ("local", "main", "motorway") if c in classes)

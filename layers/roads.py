@@ -529,5 +529,6 @@ def _foot_edge(data: Mapping) -> bool:
 
 
 def _hw(data: Mapping) -> str:
+    """One highway value per edge, the same in every process (the alphabetically first of a list)."""
     hw = data.get("highway", "")
-    return hw[0] if isinstance(hw, list) else hw
+    return sorted(hw)[0] if isinstance(hw, list) else hw

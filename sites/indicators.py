@@ -31,7 +31,7 @@ from sites.dataset import Dataset
 logger = logging.getLogger(__name__)
 
 #: Bump when the indicator method changes, so old caches are not reused.
-INDICATORS_VERSION = "2"
+INDICATORS_VERSION = "4"
 CAR_HORIZON_S = 30 * 60  # only the 30-minute car pool is derived; legs only add time
 PT_HORIZON_S = 90 * 60
 

@@ -15,7 +15,7 @@ import layers
 from data import geography as geo
 from data.build_demo import xy
 from layers.parcels import FIELDS as PARCEL_FIELDS
-from layers.roads import drive_network
+from layers.roads import drive_network, walk_network
 from settings import DEMO_DIR, MANIFEST_PATH
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
@@ -196,3 +196,23 @@ def test_population_in_botkyrka_matches_the_published_districts():
     ]:  # Södertälje C, Stockholm C, Flemingsberg
         e, n = xy(lat, lon)
         assert minx < e < maxx and miny < n < maxy
+
+
+@pytest.mark.parametrize("order", [["residential", "footway"], ["footway", "residential"]])
+def test_merged_edges_are_classed_the_same_whatever_the_list_order(order):
+    # osmnx lists the highway values of ways it merges in no fixed order (string hashing differs per
+    # process); a car may use the edge only if every part allows cars, a pedestrian likewise.
+    from analysis import congestion
+
+    g = nx.MultiDiGraph(crs="EPSG:3006")
+    g.add_node(1, x=661_000.0, y=6_569_000.0)
+    g.add_node(2, x=661_100.0, y=6_569_000.0)
+    g.add_node(3, x=661_200.0, y=6_569_000.0)
+    g.add_edge(1, 2, highway=list(order), length=100.0, travel_time=9.0)
+    g.add_edge(2, 3, highway=["primary", "motorway"][:: 1 if order[0] == "residential" else -1], length=100.0,
+               travel_time=4.0)
+    assert list(drive_network(g).edges()) == [(2, 3)]
+    assert sorted(map(sorted, walk_network(g).edges())) == [[1, 2]]
+    net = congestion.car_network(g, period="peak")
+    # The primary/motorway edge is classed "main" (suburb zone: x 1.35), not motorway, in either order.
+    assert net.matrix[1, 2] == pytest.approx(4.0 * 1.35)

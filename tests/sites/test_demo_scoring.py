@@ -33,7 +33,7 @@ def indicators(ds, tmp_path_factory):
 
 def _weight_from_table(graph, period):
     """Edge cost written straight from the published table (independent of analysis.congestion's code)."""
-    junction = {n for n in graph.nodes if len(set(graph.predecessors(n)) | set(graph.successors(n))) >= 3}
+    junction = {n for n in graph.nodes if len((set(graph.predecessors(n)) | set(graph.successors(n))) - {n}) >= 3}
     cx, cy = congestion.CITY_CENTRE_3006
 
     def zone(x, y):
@@ -43,9 +43,10 @@ def _weight_from_table(graph, period):
     def weight(u, v, data):
         best = math.inf
         for d in data.values():
-            hw = d["highway"][0] if isinstance(d["highway"], list) else d["highway"]
-            klass = ("motorway" if hw.startswith(("motorway", "trunk")) else
-                     "main" if hw.startswith(("primary", "secondary")) else "local")
+            hws = d["highway"] if isinstance(d["highway"], list) else [d["highway"]]
+            kinds = {"motorway" if h.startswith(("motorway", "trunk")) else
+                     "main" if h.startswith(("primary", "secondary")) else "local" for h in hws}
+            klass = "local" if "local" in kinds else "main" if "main" in kinds else "motorway"
             z = zone((graph.nodes[u]["x"] + graph.nodes[v]["x"]) / 2, (graph.nodes[u]["y"] + graph.nodes[v]["y"]) / 2)
             factor = congestion.PEAK_FACTORS[(klass, z)][0] if period == "peak" else 1.0
             zv = zone(graph.nodes[v]["x"], graph.nodes[v]["y"])
