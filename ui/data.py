@@ -19,6 +19,7 @@ import layers
 from analysis.isochrones import isochrones
 from analysis.matching import MATCH_CRITERIA
 from analysis.profiles import PROFILES, Profile
+from analysis.scoring import ScoringParams
 from errors import SiteFinderError, UploadExpiredError
 from layers.reader import as_bytes_io
 from layers.transit import route_lines, stop_modes
@@ -91,18 +92,18 @@ def networks(cache: DatasetCache) -> Networks:
     return cache.memo("networks", (), lambda: build_networks(cache.dataset), max_entries=1)
 
 
-def scorer(cache: DatasetCache, profile: Profile, table: pd.DataFrame) -> Scorer:
-    """Criterion values and exclusions for one profile (reused for every weight)."""
-    return cache.memo("scorer", profile_key(profile), lambda: Scorer.build(cache.dataset.parcels, table, profile),
-                      max_entries=16)
+def scorer(cache: DatasetCache, profile: Profile, table: pd.DataFrame, car_period: str = "peak") -> Scorer:
+    """Criterion values and exclusions for one profile and car period (reused for every weight)."""
+    return cache.memo("scorer", (profile_key(profile), car_period), lambda: Scorer.build(
+        cache.dataset.parcels, table, profile, ScoringParams(car_period=car_period)), max_entries=16)
 
 
 def scored(cache: DatasetCache, profile: Profile, weights: dict[str, float], filters: Filters, lang: str,
-           table: pd.DataFrame) -> ScoredSites:
+           table: pd.DataFrame, car_period: str = "peak") -> ScoredSites:
     """Scores, ranks, robustness and explanations for one set of weights and filters."""
-    args = (profile_key(profile), tuple(sorted(weights.items())), filters, lang)
-    return cache.memo("scored", args, lambda: scorer(cache, profile, table).score(dict(weights), filters, lang=lang),
-                      max_entries=32)
+    args = (profile_key(profile), tuple(sorted(weights.items())), filters, lang, car_period)
+    return cache.memo("scored", args, lambda: scorer(cache, profile, table, car_period).score(
+        dict(weights), filters, lang=lang), max_entries=32)
 
 
 def profile_key(profile: Profile) -> tuple:
@@ -223,13 +224,13 @@ def shortlists(reg: Registry, cache: DatasetCache, weights: dict[str, float], la
                            labels={c: t(f"match_{c}", lang) for c in MATCH_CRITERIA})
 
 
-def current_result(profile: Profile, weights: dict[str, float], filters: Filters,
-                   lang: str) -> tuple[DatasetCache, ScoredSites]:
+def current_result(profile: Profile, weights: dict[str, float], filters: Filters, lang: str,
+                   car_period: str = "peak") -> tuple[DatasetCache, ScoredSites]:
     """The dataset in force (demo or uploads) and its scores for the sidebar's choices, with a spinner."""
     with st.spinner(t("computing", lang)):
         cache = bundle(uploads_key())
         table = indicators(cache, lang).table
-    return cache, scored(cache, profile, weights, filters, lang, table)
+    return cache, scored(cache, profile, weights, filters, lang, table, car_period)
 
 
 def legend_labels(lang: str) -> dict[str, str]:

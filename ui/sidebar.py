@@ -24,6 +24,7 @@ from ui.state import AREA_SLIDER_MAX, K, reset_weights
 
 MAX_UPLOAD_MB = 50
 UPLOAD_LAYERS = ("parcels", "premises", "land_use")
+CAR_PERIODS = ("peak", "free_flow")
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Choices:
     filters: Filters
     visible: dict[str, bool]
     basemap: bool
+    car_period: str = "peak"
 
 
 def uploader_key(layer: str) -> str:
@@ -115,6 +117,8 @@ def sidebar(lang: str) -> Choices:
     base = PROFILES[st.session_state[K.PROFILE]]
     changed = (m2, ratio, min_plot) != (base.m2_per_job, base.plot_ratio, base.min_plot_m2)
     profile = customised(base, m2_per_job=m2, plot_ratio=ratio, min_plot_m2=min_plot) if changed else base
+    car_period = sb.radio(t("car_period", lang), CAR_PERIODS, key=K.CAR_PERIOD, horizontal=True,
+                          format_func=lambda p: t(f"explain.period.{p}", lang), help=t("car_period_help", lang))
     with sb.expander(t("weights", lang), expanded=True):
         weights = {c: st.slider(criterion_label(c, lang), 0.0, 1.0, step=0.05, key=K.weight(c)) for c in CRITERIA}
         st.button(t("reset", lang), on_click=reset_weights)
@@ -150,4 +154,4 @@ def sidebar(lang: str) -> Choices:
     if not any(v > 0 for v in weights.values()):
         st.sidebar.warning(t("all_zero", lang))
         weights = dict(profile.weights)
-    return Choices(profile, weights, filters, visible, basemap)
+    return Choices(profile, weights, filters, visible, basemap, car_period)

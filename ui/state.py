@@ -53,6 +53,7 @@ class K:
     MAP_CLICKS = "map_clicks"
     UPLOADER_GEN = "uploader_generation"
     MAPPING = "column_mapping"
+    CAR_PERIOD = "car_period"
 
     @staticmethod
     def weight(criterion: str) -> str:
@@ -66,7 +67,7 @@ class K:
 
 
 KEPT = (K.LANG, K.PROFILE, K.M2_PER_JOB, K.PLOT_RATIO, K.MIN_PLOT, K.AREA_CHOICE, K.AREA_RANGE, K.STATUSES,
-        K.CATEGORIES, K.MUNICIPAL_ONLY, K.VACANT_ONLY, K.BASEMAP, K.COMPARE,
+        K.CATEGORIES, K.MUNICIPAL_ONLY, K.VACANT_ONLY, K.BASEMAP, K.COMPARE, K.CAR_PERIOD,
         *(K.weight(c) for c in CRITERIA), *(K.layer(n) for n in ALL_LAYERS))
 
 

@@ -203,3 +203,18 @@ def test_all_zero_weights_fall_back_with_a_message():
     assert not at.exception
     assert any("noll" in shown(w) for w in at.warning)
     assert len(ranking_table(at)) == 17
+
+
+def test_car_period_switch_scores_free_flow(reference):
+    from analysis.scoring import ScoringParams
+
+    ds, table = reference
+    expected = Scorer.build(ds.parcels, table, PROFILES["logistics"], ScoringParams(car_period="free_flow")).score(
+        robustness=False).top(25)
+    at = run_app()
+    at.radio(key="car_period").set_value("free_flow")
+    at.run()
+    assert not at.exception, at.exception
+    table_ = ranking_table(at)
+    assert table_["designation"].tolist() == expected["designation"].tolist()
+    assert table_["why"].str.contains("fritt flöde").any() and not table_["why"].str.contains("morgonrusning").any()

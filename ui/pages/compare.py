@@ -26,7 +26,7 @@ def page() -> None:
     choices = sidebar(lang)
     lang = st.session_state[K.LANG]
     st.title(t("page_compare", lang))
-    cache, result = current_result(choices.profile, choices.weights, choices.filters, lang)
+    cache, result = current_result(choices.profile, choices.weights, choices.filters, lang, choices.car_period)
     ranked = result.frame[~result.frame["excluded"]]
     names = dict(zip(ranked["parcel_id"], ranked["designation"], strict=True))
     st.session_state[K.COMPARE] = [i for i in st.session_state.get(K.COMPARE, []) if i in names][:4]

@@ -74,11 +74,11 @@ def page() -> None:
         drawing = st.toggle(t("draw_mode", lang), key=K.DRAW_MODE, help=t("draw_mode_help", lang))
         if drawing:
             draw_map(cache, choices, lang, scored(cache, choices.profile, choices.weights, choices.filters, lang,
-                                                  table), selected)
+                                                  table, choices.car_period), selected)
         else:
-            tile_map(cache, choices, lang, scorer(cache, choices.profile, table), selected)
+            tile_map(cache, choices, lang, scorer(cache, choices.profile, table, choices.car_period), selected)
     # The map is on screen: now the ranks, robustness and explanations for the panel and the ranking.
-    result = scored(cache, choices.profile, choices.weights, choices.filters, lang, table)
+    result = scored(cache, choices.profile, choices.weights, choices.filters, lang, table, choices.car_period)
     with col_panel:
         site_panel(result, cache, lang)
         save_forms(result, cache, lang)
