@@ -251,6 +251,10 @@ def map_overlays(cache: DatasetCache, visible: tuple[str, ...], lang: str) -> tu
                       max_entries=8)
 
 
+STREET_MARGIN_M = 1500.0
+"""Streets are drawn this far around the parcels; main roads and motorways everywhere."""
+
+
 def _overlays(ds: Dataset, visible: set[str], lang: str) -> tuple[list[dict], list[dict]]:
     layers_, legend = [], []
 
@@ -264,7 +268,11 @@ def _overlays(ds: Dataset, visible: set[str], lang: str) -> tuple[list[dict], li
             legend.append({"label": label, "colour": style.get("fillColor") if style.get("fill", True) and
                            style.get("fillColor") else "#ffffff", "outline": style.get("color", "#000000")})
 
+    # Streets only around the parcels (the regional network's streets would add megabytes to every rerun).
+    minx, miny, maxx, maxy = ds.parcels.total_bounds
     roads = road_lines(ds.roads)
+    near = roads.cx[minx - STREET_MARGIN_M:maxx + STREET_MARGIN_M, miny - STREET_MARGIN_M:maxy + STREET_MARGIN_M]
+    roads = roads[(roads["road_class"] != "street") | roads.index.isin(near.index)]
     for cls, key in (("street", "street"), ("main", "main_road"), ("motorway", "motorway")):
         colour, weight = ROAD_STYLE[cls]
         add(roads[roads["road_class"] == cls], f"roads_{cls}", {"color": colour, "weight": weight, "opacity": 0.9},

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import shapely
 import streamlit.components.v1 as components
 
 from settings import ROOT
@@ -96,6 +97,8 @@ def overlay_from_frame(frame: gpd.GeoDataFrame, *, name: str, style: Mapping[str
     geoms = frame.geometry.simplify(tolerance_m, preserve_topology=True) if tolerance_m > 0 else frame.geometry
     cols = {tooltip: frame[tooltip].astype(str).to_numpy()} if tooltip else {}
     out = gpd.GeoDataFrame(cols, geometry=geoms.to_numpy(), crs=frame.crs).to_crs(4326)
+    # Six decimals (~0.1 m) are plenty on a map and halve the bytes sent with every rerun.
+    out = out.set_geometry(shapely.set_precision(out.geometry.to_numpy(), 1e-6))
     return {"name": name, "data": json.loads(out.to_json(drop_id=True)), "style": dict(style), "tooltip": tooltip}
 
 

@@ -117,16 +117,20 @@ def test_good_upload_replaces_the_layer(tmp_path):
     assert set(ranking_table(at)["designation"]) <= designations
 
 
-def test_export_buttons_produce_valid_files(media):
+def test_export_buttons_produce_valid_files(reference):
+    """The buttons are on the page; the files are built only when clicked (here: called)."""
+    from ui.pages.explorer import export_files
+
     at = run_app()
-    buttons = {b.proto.label: b for b in at.get("download_button")}
-    assert {"GeoJSON (WGS84)", "GeoPackage (EPSG:3006)", "CSV"} <= set(buttons)
-    doc = json.loads(_download_bytes(media, buttons["GeoJSON (WGS84)"]))
+    labels = {b.proto.label for b in at.get("download_button")}
+    assert {"GeoJSON (WGS84)", "GeoPackage (EPSG:3006)", "CSV"} <= labels
+    ds, table = reference
+    files = export_files(Scorer.build(ds.parcels, table, PROFILES["logistics"]).score(robustness=False))
+    doc = json.loads(files["GeoJSON (WGS84)"][0]())
     assert doc["type"] == "FeatureCollection" and len(doc["features"]) == 410
-    csv = pd.read_csv(io.BytesIO(_download_bytes(media, buttons["CSV"])))
+    csv = pd.read_csv(io.StringIO(files["CSV"][0]()))
     assert {"designation", "score", "rank", "lon", "lat"} <= set(csv.columns)
-    gpkg = _download_bytes(media, buttons["GeoPackage (EPSG:3006)"])
-    assert gpkg.startswith(b"SQLite format 3")
+    assert files["GeoPackage (EPSG:3006)"][0]().startswith(b"SQLite format 3")
 
 
 def test_selecting_a_site_shows_its_panel():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import altair as alt
@@ -294,20 +295,31 @@ def share_panel(state: ViewState, lang: str) -> None:
     st.code(share_url(investor_link(state, link_secret(), expires=expires)), language=None, wrap_lines=True)
 
 
+def export_files(result: ScoredSites) -> dict[str, tuple[Callable[[], str | bytes], str, str]]:
+    """Label -> (builder, file name, MIME type) of the scored set's downloads (built only when called)."""
+
+    def geojson() -> str:
+        out = result.export_frame()
+        meta = {"profile": result.frame["profile"].iloc[0] if len(out) else "", "weights": result.weights_dict()}
+        return export.geojson_text(out, metadata=meta)
+
+    def gpkg() -> bytes:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "scored_sites.gpkg"
+            export.write_gpkg(result.export_frame(), path)
+            return path.read_bytes()
+
+    return {"GeoJSON (WGS84)": (geojson, "scored_sites.geojson", "application/geo+json"),
+            "GeoPackage (EPSG:3006)": (gpkg, "scored_sites.gpkg", "application/geopackage+sqlite3"),
+            "CSV": (lambda: export.csv_text(result.export_frame()), "scored_sites.csv", "text/csv")}
+
+
 def exports(result: ScoredSites, lang: str) -> None:
-    """Download the filtered, scored set."""
+    """Download the filtered, scored set; each file is built when its button is clicked, not on every rerun."""
     st.subheader(t("exports", lang))
-    frame = result.export_frame()
-    meta = {"profile": result.frame["profile"].iloc[0] if len(frame) else "", "weights": result.weights_dict()}
-    c1, c2, c3 = st.columns(3)
-    c1.download_button("GeoJSON (WGS84)", export.geojson_text(frame, metadata=meta), file_name="scored_sites.geojson",
-                       mime="application/geo+json", key="dl_geojson")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "scored_sites.gpkg"
-        export.write_gpkg(frame, path)
-        c2.download_button("GeoPackage (EPSG:3006)", path.read_bytes(), file_name="scored_sites.gpkg",
-                           mime="application/geopackage+sqlite3", key="dl_gpkg")
-    c3.download_button("CSV", export.csv_text(frame), file_name="scored_sites.csv", mime="text/csv", key="dl_csv")
+    for column, (label, (build, name, mime)) in zip(st.columns(3), export_files(result).items(), strict=True):
+        column.download_button(label, build, file_name=name, mime=mime, key=f"dl_{name.rsplit('.', 1)[1]}",
+                               on_click="ignore")
 
 
 if __name__ == "__main__":
