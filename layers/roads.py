@@ -520,12 +520,22 @@ def _component(graph: nx.MultiDiGraph, mode: str) -> frozenset:
 
 def _car_edge(data: Mapping) -> bool:
     car = data.get("car")
-    return bool(car) if car is not None else _hw(data) not in NOT_FOR_CARS
+    return bool(car) if car is not None else not _highways(data) & NOT_FOR_CARS
 
 
 def _foot_edge(data: Mapping) -> bool:
     foot = data.get("foot")
-    return bool(foot) if foot is not None else _hw(data) not in NOT_FOR_WALKING
+    return bool(foot) if foot is not None else not _highways(data) & NOT_FOR_WALKING
+
+
+def _highways(data: Mapping) -> set[str]:
+    """Every highway value of an edge.
+
+    An edge merged from ways of several classes is usable by a mode only if every part is (osmnx
+    lists them in no fixed order).
+    """
+    hw = data.get("highway", "")
+    return set(hw) if isinstance(hw, list) else {hw}
 
 
 def _hw(data: Mapping) -> str:
