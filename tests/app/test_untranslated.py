@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -39,4 +40,28 @@ def test_swedish_officer_pages_show_only_catalogue_texts(page):
     assert not at.exception, at.exception
     shown = texts_shown(at)
     untranslated = {s for s in shown if not from_catalogue(s, "sv")}
+    assert untranslated == set(), untranslated
+
+
+def test_swedish_site_panel_shows_only_catalogue_texts():
+    from sites.dataset import load_dataset
+
+    parcels = load_dataset().parcels
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.query_params["sel"] = parcels.loc[parcels["designation"] == "Eriksberg 3:10", "parcel_id"].iloc[0]
+    at.run()
+    assert not at.exception, at.exception
+    shown = texts_shown(at)
+    assert any("Eriksberg 3:10" in s for s in shown)
+    data = set(parcels["designation"]) | set(parcels["area_name"]) | set(parcels["owner_type"])
+
+    def ok(text: str) -> bool:
+        plain = re.sub(r"^#+ |\*\*", "", text).strip()
+        if from_catalogue(text, "sv") or from_catalogue(plain, "sv") or plain in data:
+            return True
+        # A line of facts joined by " · ": each part a catalogue text, a data value or a Swedish area.
+        return all(from_catalogue(part, "sv") or part in data or re.fullmatch(r"[\d\u00a0 ]+ m²", part)
+                   for part in plain.split(" · "))
+
+    untranslated = {s for s in shown if not ok(s)}
     assert untranslated == set(), untranslated

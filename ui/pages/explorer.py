@@ -43,7 +43,17 @@ from ui.data import (
     static_layers,
     uploads_key,
 )
-from ui.i18n import PLAN_STATUS_LABELS, column_label, criterion_label, t
+from ui.i18n import (
+    PLAN_STATUS_LABELS,
+    area_m2,
+    column_label,
+    criterion_label,
+    number,
+    op_category_label,
+    owner_label,
+    percent,
+    t,
+)
 from ui.map_builder import ISOCHRONE_COLOURS, MapLayers, build_map, score_layer
 from ui.parcel_map import overlay_from_frame, parcel_map
 from ui.sidebar import Choices, sidebar
@@ -88,6 +98,11 @@ def page() -> None:
     st.query_params.from_dict(encode(state))
     share_panel(state, lang)
     exports(result, lang)
+
+
+INDICATOR_ROWS = ("jobs_est", "developable_m2", "plot_ratio_used", "car_min_to_junction", "walk_m_to_rail_stop",
+                  "departures_per_hour_600m", "departures_per_hour_1200m", "residents_30min_car", "residents_45min_pt",
+                  "labour_gravity_pt", "local_hire_30min_botkyrka", "readiness_index", "op_category")
 
 
 def tile_map(cache: DatasetCache, choices: Choices, lang: str, sc: Scorer, selected: str | None) -> None:
@@ -167,35 +182,32 @@ def site_panel(result: ScoredSites, cache: DatasetCache, lang: str) -> None:
     r = row.iloc[0]
     st.markdown(f"### {md(r['designation'])}")
     status = PLAN_STATUS_LABELS.get(r["plan_status"], {}).get(lang, r["plan_status"])
-    st.markdown(f"**{md(r['area_name'])}** · {r['area_m2']:,.0f} m² · {md(r['owner_type'])} · {md(status)}"
+    st.markdown(f"**{md(r['area_name'])}** · {md(area_m2(r['area_m2'], lang))} · "
+                f"{md(owner_label(r['owner_type'], lang))} · {md(status)}"
                 + (f" ({md(r['plan_use_code'])})" if r["plan_use_code"] else ""))
     if r["excluded"]:
         st.warning(md(r["explanation"]))
     else:
         c1, c2, c3 = st.columns(3)
-        c1.metric(t("score", lang), f"{r['score']:.1f}", help=md(r["explanation"]))
-        c2.metric("Rank", f"{int(r['rank'])}")
-        c3.metric(t("top_k", lang, k=result.top_k), f"{r['p_top_k']:.0%}")
+        c1.metric(t("score", lang), number(r["score"], lang, decimals=1), help=md(r["explanation"]))
+        c2.metric(t("fact_rank", lang), f"{int(r['rank'])}")
+        c3.metric(t("top_k", lang, k=result.top_k), percent(r["p_top_k"], lang))
         st.caption(f"{t('rank_range', lang)}: {int(r['rank_p05'])}-{int(r['rank_p95'])} · {md(r['explanation'])}")
         contrib = pd.DataFrame({"criterion": [criterion_label(c, lang) for c in CRITERIA],
                                 "points": [r[f"contrib_{c}"] for c in CRITERIA]})
         st.markdown(f"**{t('contributions', lang)}**")
         st.altair_chart(contribution_chart(contrib, t("points", lang)), width="stretch")
-    indicators_table = pd.DataFrame([
-        ("Jobs potential (jobs)", f"{r['jobs_est']:,.0f}"),
-        ("Developable land (m²)", f"{r['developable_m2']:,.0f}"),
-        ("Plot ratio used", f"{r['plot_ratio_used']:.2f}"),
-        ("Car to E4/E20 (min)", f"{r['car_min_to_junction']:.1f} ({r['nearest_junction']})"),
-        ("Walk to metro/rail (m)", f"{r['walk_m_to_rail_stop']:,.0f} ({r['nearest_rail_stop']})"),
-        ("Departures/h within 600 m, 07-09", f"{r['departures_per_hour_600m']:.0f}"),
-        ("Departures/h within 1,200 m, 07-09", f"{r['departures_per_hour_1200m']:.0f}"),
-        ("Residents within 30 min by car", f"{r['residents_30min_car']:,.0f}"),
-        ("Residents within 45 min by public transport", f"{r['residents_45min_pt']:,.0f}"),
-        ("Labour pool, gravity (β 0.05/min)", f"{r['labour_gravity_pt']:,.0f}"),
-        ("Botkyrka residents within 30 min", f"{r['local_hire_30min_botkyrka']:,.0f}"),
-        ("Readiness (0-1)", f"{r['readiness_index']:.2f}"),
-        ("Plan category (ÖP)", str(r["op_category"])),
-    ], columns=["indicator", "value"])
+    with_place = {"car_min_to_junction": "nearest_junction", "walk_m_to_rail_stop": "nearest_rail_stop"}
+    decimals = {"car_min_to_junction": 1, "plot_ratio_used": 2, "readiness_index": 2}
+    rows = []
+    for col in INDICATOR_ROWS:
+        value = r[col]
+        shown = str(op_category_label(value, lang)) if col == "op_category" else number(value, lang,
+                                                                                         decimals=decimals.get(col, 0))
+        if col in with_place:
+            shown += f" ({r[with_place[col]]})"
+        rows.append((t(f"indicator.{col}", lang), shown))
+    indicators_table = pd.DataFrame(rows, columns=[column_label("indicator", lang), column_label("value", lang)])
     st.dataframe(indicators_table, hide_index=True, width="stretch")
     iso = site_isochrones(cache, pid)
     st.download_button(t("prospectus", lang), data=lambda: prospectus_pdf(
