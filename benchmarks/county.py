@@ -8,7 +8,7 @@ out like Lantmäteriet's Fastighetsindelning (uuid, trakt, block, enhet), premis
 boundaries and an SCB-style 1 km population CSV (``n,e,pop``). Everything is random but seeded,
 in SWEREF 99 TM around Botkyrka, and nothing here is real data.
 
-Run: ``python -m benchmarks.county /tmp/county [side]``.
+Run: ``python -m benchmarks.county county-inputs [side]``.
 """
 
 from __future__ import annotations
@@ -289,7 +289,7 @@ def write_population(path: Path, *, extent: float, rng: np.random.Generator) -> 
 
 
 if __name__ == "__main__":
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/county")
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "county-inputs")
     size = int(sys.argv[2]) if len(sys.argv) > 2 else 560
     for name, p in write_county(out, side=size).items():
         print(f"{name}: {p} ({p.stat().st_size / 1e6:.1f} MB)")

