@@ -3,8 +3,10 @@
 Usage: ``python benchmarks/app_pages.py [--repeat 3]``. On the demo data, after one cold visit
 that fills the server's caches:
 
-- first render: a new page until the map has painted its parcels (``data-painted``) and the
-  ranking table is on the page;
+- first render: a new page until the map has drawn the parcel tiles in view (``data-tiles-loaded``)
+  and the ranking table is on the page; measured both in a new browser (empty cache: a first-time
+  visitor downloads Streamlit's scripts) and in a new tab of a browser that has been here before
+  (an officer who uses the app daily; scripts come from the browser cache);
 - click to panel: a click on a parcel in the map until its panel (its designation as a heading);
 - weight change to colours: a weight slider moved until the map has repainted with new scores;
 - other pages: Jämför, Platser och markanvisning, Logg, Data och källor until their title shows.
@@ -64,22 +66,28 @@ def main(argv: list[str] | None = None) -> dict:
         with sync_playwright() as p:
             b = p.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
 
-            def first_render():
-                page = b.new_page(viewport={"width": 1500, "height": 1100})
+            returning = b.new_context(viewport={"width": 1500, "height": 1100})
+
+            def first_render(context=None):
+                page = (context or b.new_context(viewport={"width": 1500, "height": 1100})).new_page()
                 t = time.perf_counter()
                 page.goto(url)
                 body = page.frame_locator(TILE_FRAME).locator("body")
                 wait(lambda: attr(body, "data-painted") is not None, 300)
+                wait(lambda: int(attr(body, "data-tiles-loaded") or 0) > 0, 300)
                 wait(lambda: page.get_by_text("Topplista").count() > 0, 300)
                 return page, body, time.perf_counter() - t
 
-            page, _, cold = first_render()
+            page, _, cold = first_render(returning)
             page.close()
             results["first_render_cold_s"] = round(cold, 2)
-            firsts, clicks, weights, pages = [], [], [], {}
+            firsts, firsts_returning, clicks, weights, pages = [], [], [], [], {}
             for _ in range(args.repeat):
                 page, body, elapsed = first_render()
                 firsts.append(elapsed)
+                page.close()
+                page, body, elapsed = first_render(returning)
+                firsts_returning.append(elapsed)
                 body.evaluate("(b, ll) => window.__parcelMap.map.setView(ll, 17, {animate: false})", [c.y, c.x])
                 wait(lambda body=body: int(attr(body, "data-tiles-loaded") or 0) > 0, 60)
                 time.sleep(1.0)
@@ -110,11 +118,13 @@ def main(argv: list[str] | None = None) -> dict:
             b.close()
         results.update({
             "first_render_warm_s": round(statistics.median(firsts), 2),
+            "first_render_warm_returning_browser_s": round(statistics.median(firsts_returning), 2),
             "click_to_panel_s": round(statistics.median(clicks), 2),
             "weight_change_to_new_colours_s": round(statistics.median(weights), 2),
             **{f"page_{k}_s": round(statistics.median(v), 2) for k, v in pages.items()},
             "load_average_end": os.getloadavg()[0],
-            "targets": {"first_render_warm_s": 2.0, "click_to_panel_s": 1.0, "weight_change_to_new_colours_s": 0.5},
+            "targets": {"first_render_warm_s": 2.0, "first_render_warm_returning_browser_s": 2.0,
+                         "click_to_panel_s": 1.0, "weight_change_to_new_colours_s": 0.5},
         })
     finally:
         proc.terminate()

@@ -51,20 +51,41 @@ class DatasetCache:
         self.last_used = time.monotonic()
         self._tables: dict[str, OrderedDict[Hashable, Any]] = {}
         self._lock = threading.RLock()
+        self._building: dict[tuple[str, Hashable], threading.Lock] = {}
 
     def memo(self, table: str, args: Hashable, build: Callable[[], Any], *, max_entries: int = 16) -> Any:
-        """The value for ``args`` in ``table``, built once (least recently used dropped past ``max_entries``)."""
+        """The value for ``args`` in ``table``, built once (least recently used dropped past ``max_entries``).
+
+        Builds run outside the table lock: a slow build (the networks, built in the background
+        while the map is already on screen) blocks only those who want the same value, not every
+        other memo of the dataset.
+        """
         with self._lock:
             self.last_used = time.monotonic()
             entries = self._tables.setdefault(table, OrderedDict())
             if args in entries:
                 entries.move_to_end(args)
                 return entries[args]
-            value = build()
-            entries[args] = value
-            while len(entries) > max_entries:
-                entries.popitem(last=False)
+            building = self._building.setdefault((table, args), threading.Lock())
+        with building:
+            with self._lock:
+                if args in entries:
+                    return entries[args]
+            try:
+                value = build()
+            finally:
+                with self._lock:
+                    self._building.pop((table, args), None)
+            with self._lock:
+                entries[args] = value
+                while len(entries) > max_entries:
+                    entries.popitem(last=False)
             return value
+
+    def has(self, table: str, args: Hashable) -> bool:
+        """Whether ``table`` holds a value for ``args`` (no build)."""
+        with self._lock:
+            return args in self._tables.get(table, {})
 
     def sizes(self) -> dict[str, int]:
         """Entries per table (for tests and diagnostics)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 
 import geopandas as gpd
 import numpy as np
@@ -16,7 +17,6 @@ import pandas as pd
 import streamlit as st
 
 import layers
-from analysis.isochrones import isochrones
 from analysis.matching import MATCH_CRITERIA
 from analysis.profiles import PROFILES, Profile
 from analysis.scoring import ScoringParams
@@ -28,6 +28,8 @@ from sites.dataset import Dataset, DataSources, current_dataset, load_dataset
 from sites.demo_registry import seed_demo_registry
 from sites.display import road_lines
 from sites.indicators import Networks, build_networks, load_or_compute
+from sites.isochrones import ISOCHRONE_COLOURS
+from sites.isochrones import site_isochrones as isochrone_set
 from sites.registry import Registry, open_registry
 from sites.scored import Filters, ScoredSites, Scorer
 from sites.shortlist import shortlists as site_shortlists
@@ -101,9 +103,19 @@ def scorer(cache: DatasetCache, profile: Profile, table: pd.DataFrame, car_perio
 def scored(cache: DatasetCache, profile: Profile, weights: dict[str, float], filters: Filters, lang: str,
            table: pd.DataFrame, car_period: str = "peak") -> ScoredSites:
     """Scores, ranks, robustness and explanations for one set of weights and filters."""
-    args = (profile_key(profile), tuple(sorted(weights.items())), filters, lang, car_period)
-    return cache.memo("scored", args, lambda: scorer(cache, profile, table, car_period).score(
-        dict(weights), filters, lang=lang), max_entries=32)
+    return cache.memo("scored", _scored_args(profile, weights, filters, lang, car_period),
+                      lambda: scorer(cache, profile, table, car_period).score(dict(weights), filters, lang=lang),
+                      max_entries=32)
+
+
+def scored_ready(cache: DatasetCache, profile: Profile, weights: dict[str, float], filters: Filters, lang: str,
+                 car_period: str = "peak") -> bool:
+    """Whether ``scored`` holds this result already (a click or a page change, not a weight change)."""
+    return cache.has("scored", _scored_args(profile, weights, filters, lang, car_period))
+
+
+def _scored_args(profile: Profile, weights: dict[str, float], filters: Filters, lang: str, car_period: str) -> tuple:
+    return (profile_key(profile), tuple(sorted(weights.items())), filters, lang, car_period)
 
 
 def profile_key(profile: Profile) -> tuple:
@@ -150,24 +162,40 @@ def _static_layers(ds: Dataset) -> dict:
 
 
 def site_isochrones(cache: DatasetCache, parcel_id: str) -> gpd.GeoDataFrame:
-    """Car 10/20/30 min and public transport 45 min from a parcel, EPSG:3006."""
-    return cache.memo("isochrones", parcel_id, lambda: _site_isochrones(cache.dataset, parcel_id, networks(cache)),
+    """Car 10/20/30 min and public transport 45 min from a parcel, EPSG:3006 (labels in Swedish)."""
+    return cache.memo("isochrones", parcel_id, lambda: isochrone_set(cache.dataset, parcel_id, networks(cache)),
                       max_entries=32)
 
 
-def _site_isochrones(ds: Dataset, parcel_id: str, nets: Networks) -> gpd.GeoDataFrame:
-    row = ds.parcels.loc[ds.parcels["parcel_id"] == parcel_id]
-    c = row.geometry.iloc[0].centroid
-    drive = nets.drive
-    car_node = int(np.argmin((drive.x - c.x) ** 2 + (drive.y - c.y) ** 2))
-    car = isochrones(drive, car_node, [10, 20, 30], reach_m=300)
-    pt = nets.pt
-    street = np.arange(pt.n_walk)
-    pt_node = int(street[np.argmin((pt.network.x[street] - c.x) ** 2 + (pt.network.y[street] - c.y) ** 2)])
-    (pt45,) = isochrones(pt.network, pt_node, [45], reach_m=300, among=street)
-    keys = ["car 10 min", "car 20 min", "car 30 min", "public transport 45 min"]
-    return gpd.GeoDataFrame({"key": keys, "label": keys, "order": [1, 2, 3, 4]}, geometry=[*car, pt45],
-                            crs=ds.parcels.crs)
+def isochrone_overlays(cache: DatasetCache, parcel_id: str, lang: str) -> tuple[list[dict], list[dict]]:
+    """The parcel map's isochrone overlays and legend rows for a selected parcel (memoised: not rebuilt per rerun)."""
+    def build() -> tuple[list[dict], list[dict]]:
+        iso = site_isochrones(cache, parcel_id)
+        overlays, rows = [], []
+        for key in iso["key"]:
+            colour = ISOCHRONE_COLOURS[key]
+            label = t(f"legend_{ISOCHRONE_LEGEND[key]}", lang)
+            overlays.append(overlay_from_frame(iso[iso["key"] == key].assign(label=label), name=f"iso_{key}",
+                                               tooltip="label", style={"color": colour, "weight": 2,
+                                                                       "fillColor": colour, "fillOpacity": 0.06,
+                                                                       "interactive": False}))
+            rows.append({"label": label, "colour": "#ffffff", "outline": colour})
+        return overlays, rows
+
+    return cache.memo("isochrone_overlays", (parcel_id, lang), build, max_entries=16)
+
+
+#: Legend text key of each isochrone.
+ISOCHRONE_LEGEND = {"car 10 min": "car_10", "car 20 min": "car_20", "car 30 min": "car_30",
+                    "public transport 45 min": "pt_45"}
+
+
+def prewarm_networks(cache: DatasetCache) -> None:
+    """Build the dataset's networks in the background (once) so that the first click's isochrones are quick."""
+    if cache.has("networks", ()) or getattr(cache, "prewarm_started", False):
+        return
+    cache.prewarm_started = True
+    threading.Thread(target=networks, args=(cache,), name=f"networks-{cache.key}", daemon=True).start()
 
 
 def ds_key(uploads: tuple) -> str:

@@ -15,6 +15,7 @@ from folium.plugins import Draw, MarkerCluster
 from jinja2 import Template
 from PIL import Image
 
+from sites.isochrones import ISOCHRONE_COLOURS
 from sites.safe_text import html_text
 from ui.assets import localise
 from ui.colours import EXCLUDED, POPULATION, legend_gradient, population_gradient
@@ -27,8 +28,6 @@ LAND_USE_COLOURS = {
 }
 ROAD_STYLE = {"motorway": ("#e8590c", 4.0), "main": ("#f08c00", 2.5), "street": ("#adb5bd", 1.0)}
 LINE_COLOURS = {"metro": "#d7191c", "rail": "#2b83ba", "bus": "#7b3294"}
-ISOCHRONE_COLOURS = {"car 10 min": "#1a9850", "car 20 min": "#fee08b", "car 30 min": "#d73027",
-                     "public transport 45 min": "#4575b4"}
 
 
 @dataclass(frozen=True)

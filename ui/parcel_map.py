@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import shapely
+import streamlit as st
 import streamlit.components.v1 as components
 
 from settings import ROOT
@@ -77,6 +78,12 @@ def click_from_value(value: object, parcel_ids: Sequence[str]) -> MapClick | Non
     return MapClick(str(ids[index]), index, clicks)
 
 
+def _clicked(key: str, parcel_ids: Sequence[str], on_click: Callable[[MapClick], None]) -> None:
+    click = click_from_value(st.session_state.get(key), parcel_ids)
+    if click is not None:
+        on_click(click)
+
+
 def overlay_from_frame(frame: gpd.GeoDataFrame, *, name: str, style: Mapping[str, object],
                        tooltip: str | None = None, tolerance_m: float = 0.0) -> dict:
     """An overlay for ``parcel_map``: geometry simplified in metres, WGS84, only the tooltip column.
@@ -99,7 +106,16 @@ def overlay_from_frame(frame: gpd.GeoDataFrame, *, name: str, style: Mapping[str
     out = gpd.GeoDataFrame(cols, geometry=geoms.to_numpy(), crs=frame.crs).to_crs(4326)
     # Six decimals (~0.1 m) are plenty on a map and halve the bytes sent with every rerun.
     out = out.set_geometry(shapely.set_precision(out.geometry.to_numpy(), 1e-6))
-    return {"name": name, "data": json.loads(out.to_json(drop_id=True)), "style": dict(style), "tooltip": tooltip}
+    overlay = {"name": name, "data": json.loads(out.to_json(drop_id=True)), "style": dict(style), "tooltip": tooltip}
+    overlay["version"] = overlay_version(overlay)
+    return overlay
+
+
+def overlay_version(overlay: Mapping) -> str:
+    """A short digest of an overlay's content (stored in the overlay so reruns need not re-hash it)."""
+    if "version" in overlay:
+        return str(overlay["version"])
+    return hashlib.sha1(json.dumps(overlay, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def parcel_map(tiles: TileSet, scores: np.ndarray, parcel_ids: Sequence[str], *, selected: Sequence[int] = (),
@@ -107,7 +123,7 @@ def parcel_map(tiles: TileSet, scores: np.ndarray, parcel_ids: Sequence[str], *,
                texts: Mapping[str, str] | None = None, locale: str = "sv-SE", height: int = 640,
                center: tuple[float, float] | None = None, zoom: int | None = None,
                basemap_url: str | None = None, basemap_attribution: str = "", static_dir: Path = ROOT / "static",
-               key: str = "parcel_map") -> MapClick | None:
+               key: str = "parcel_map", on_click: Callable[[MapClick], None] | None = None) -> MapClick | None:
     """Draw the parcel map and return the last clicked parcel.
 
     Parameters
@@ -140,6 +156,9 @@ def parcel_map(tiles: TileSet, scores: np.ndarray, parcel_ids: Sequence[str], *,
         The folder Streamlit serves at ``app/static`` (holds ``tiles.directory``).
     key
         Streamlit element key; keep it stable so the map frame persists.
+    on_click
+        Called with the new click before the script reruns (so the rerun already shows its
+        result, with no second rerun).
 
     Returns
     -------
@@ -151,7 +170,7 @@ def parcel_map(tiles: TileSet, scores: np.ndarray, parcel_ids: Sequence[str], *,
         raise ValueError(f"{len(scores)} scores for {tiles.features} tiled parcels; pass one per parcel")
     encoded = encode_scores(scores)
     overlay_list = [dict(o) for o in overlays]
-    overlays_version = hashlib.sha1(json.dumps(overlay_list, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    overlays_version = hashlib.sha1("|".join(overlay_version(o) for o in overlay_list).encode()).hexdigest()[:16]
     tiles_url, labels_url = tile_urls(tiles, static_dir)
     value = _component(
         tiles_url=tiles_url, labels_url=labels_url, bounds=list(tiles.bounds), min_zoom=tiles.min_zoom,
@@ -159,5 +178,6 @@ def parcel_map(tiles: TileSet, scores: np.ndarray, parcel_ids: Sequence[str], *,
         palette=list(PALETTE), excluded_colour=EXCLUDED, selected=[int(i) for i in selected],
         saved=[int(i) for i in saved], overlays=overlay_list, overlays_version=overlays_version, legend=legend,
         texts=dict(texts or {}), locale=locale, height=int(height), center=list(center) if center else None,
-        zoom=zoom, basemap_url=basemap_url, basemap_attribution=basemap_attribution, key=key, default=None)
+        zoom=zoom, basemap_url=basemap_url, basemap_attribution=basemap_attribution, key=key, default=None,
+        on_change=None if on_click is None else lambda: _clicked(key, parcel_ids, on_click))
     return click_from_value(value, parcel_ids)

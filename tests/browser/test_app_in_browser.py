@@ -49,10 +49,20 @@ def test_click_on_a_parcel_selects_it(page, app_url):
     point = body.evaluate("(b, ll) => { var p = window.__parcelMap.map.latLngToContainerPoint(ll); "
                           "return [p.x, p.y]; }", [c.y, c.x])
     box = page.locator(TILE_FRAME).bounding_box()
+    body.evaluate("b => { window.__sameFrame = true; }")  # gone if the frame is rebuilt
     page.mouse.click(box["x"] + point[0], box["y"] + point[1])
     wait_for(lambda: page.locator("h3").filter(has_text="Eriksberg 3:10").count() > 0, timeout=60)
     time.sleep(2)
     page.screenshot(path=str(ARTIFACTS / "app_selected.png"))
+    assert body.evaluate("b => window.__sameFrame === true"), "a click must not rebuild the map frame"
+
+    # A weight change recolours the parcels in the same frame, at the same place (issue 13).
+    before = body.get_attribute("data-painted")
+    page.locator("[data-testid=stSlider] input[type=range]").first.focus()
+    page.keyboard.press("ArrowRight")
+    wait_for(lambda: body.get_attribute("data-painted") not in (None, before), timeout=60)
+    assert body.evaluate("b => window.__sameFrame === true"), "a weight change must not rebuild the map frame"
+    assert body.evaluate("b => window.__parcelMap.map.getZoom()") == 17, "the map keeps the officer's view"
 
 
 def test_a_second_session_gets_the_cached_results_without_errors(browser, app_url):

@@ -30,14 +30,17 @@ from ui.colours import EXCLUDED, viridis
 from ui.data import (
     bundle,
     indicators,
+    isochrone_overlays,
     legend_labels,
     map_overlays,
     parcel_tiles,
+    prewarm_networks,
     registry,
     registry_layer,
     registry_url,
     saved_parcel_ids,
     scored,
+    scored_ready,
     scorer,
     site_isochrones,
     static_layers,
@@ -54,8 +57,8 @@ from ui.i18n import (
     percent,
     t,
 )
-from ui.map_builder import ISOCHRONE_COLOURS, MapLayers, build_map, score_layer
-from ui.parcel_map import overlay_from_frame, parcel_map
+from ui.map_builder import MapLayers, build_map, score_layer
+from ui.parcel_map import MapClick, parcel_map
 from ui.sidebar import Choices, sidebar
 from ui.state import K, share_url, view_state
 
@@ -67,32 +70,47 @@ def page() -> None:
     lang = st.session_state[K.LANG]
     st.title(t("title", lang))
     st.warning(t("demo", lang))
+    # Notices and the spinner sit in a container of their own: shown or not, they never shift the
+    # elements after them (a shift gives the map a new place in the page and rebuilds its frame).
+    notices = st.container()
     if st.session_state.get(K.LINK_NOTES):
-        st.info(t("link_notes", lang) + ": " + "; ".join(md(n) for n in st.session_state.pop(K.LINK_NOTES)))
+        notices.info(t("link_notes", lang) + ": " + "; ".join(md(n) for n in st.session_state.pop(K.LINK_NOTES)))
     message = st.session_state.pop(K.UPLOAD_MESSAGE, None)
     if message:
-        {"error": st.error, "warning": st.warning}.get(message[0], st.success)(message[1])
-    with st.spinner(t("computing", lang)):
+        {"error": notices.error, "warning": notices.warning}.get(message[0], notices.success)(message[1])
+    with notices, st.spinner(t("computing", lang)):
         cache = bundle(uploads_key())
         table = indicators(cache, lang).table
     ds = cache.dataset
     selected = st.session_state.get(K.SELECTED)
     if selected and selected not in set(ds.parcels["parcel_id"]):
-        st.info(t("unknown_site", lang, site=selected))
+        notices.info(t("unknown_site", lang, site=selected))
         st.session_state[K.SELECTED] = selected = None
     col_map, col_panel = st.columns([2, 1])
-    with col_map:
-        drawing = st.toggle(t("draw_mode", lang), key=K.DRAW_MODE, help=t("draw_mode_help", lang))
-        if drawing:
-            draw_map(cache, choices, lang, scored(cache, choices.profile, choices.weights, choices.filters, lang,
-                                                  table, choices.car_period), selected)
-        else:
-            tile_map(cache, choices, lang, scorer(cache, choices.profile, table, choices.car_period), selected)
-    # The map is on screen: now the ranks, robustness and explanations for the panel and the ranking.
-    result = scored(cache, choices.profile, choices.weights, choices.filters, lang, table, choices.car_period)
-    with col_panel:
-        site_panel(result, cache, lang)
-        save_forms(result, cache, lang)
+
+    def draw_map() -> None:
+        with col_map:
+            if st.toggle(t("draw_mode", lang), key=K.DRAW_MODE, help=t("draw_mode_help", lang)):
+                drawing_map(cache, choices, lang, scored(cache, choices.profile, choices.weights, choices.filters,
+                                                         lang, table, choices.car_period), selected)
+            else:
+                tile_map(cache, choices, lang, scorer(cache, choices.profile, table, choices.car_period), selected)
+
+    def draw_panel() -> ScoredSites:
+        result = scored(cache, choices.profile, choices.weights, choices.filters, lang, table, choices.car_period)
+        with col_panel:
+            site_panel(result, cache, lang)
+            save_forms(result, cache, lang)
+        return result
+
+    # Whatever is ready goes first: after a click (scores known) the panel, before the new parcel's
+    # isochrones; after a weight change the map's new colours, before ranks, robustness and texts.
+    if scored_ready(cache, choices.profile, choices.weights, choices.filters, lang, choices.car_period):
+        result = draw_panel()
+        draw_map()
+    else:
+        draw_map()
+        result = draw_panel()
     ranking(result, lang)
     state = view_state(choices.filters, choices.visible)
     st.query_params.from_dict(encode(state))
@@ -111,16 +129,8 @@ def tile_map(cache: DatasetCache, choices: Choices, lang: str, sc: Scorer, selec
     ids = ds.parcels["parcel_id"]
     scores = sc.quick(choices.weights, choices.filters, robustness=False).map_scores()
     overlays, legend_rows = map_overlays(cache, tuple(sorted(k for k, v in choices.visible.items() if v)), lang)
-    extra = []
-    if selected:
-        iso = site_isochrones(cache, selected)
-        for row, key in zip(iso.itertuples(), ("car_10", "car_20", "car_30", "pt_45"), strict=True):
-            colour = ISOCHRONE_COLOURS[row.key]
-            extra.append(overlay_from_frame(iso[iso["key"] == row.key].assign(label=t(f"legend_{key}", lang)),
-                                            name=f"iso_{key}", tooltip="label", style={
-                                                "color": colour, "weight": 2, "fillColor": colour, "fillOpacity": 0.06,
-                                                "interactive": False}))
-            legend_rows = [*legend_rows, {"label": t(f"legend_{key}", lang), "colour": "#ffffff", "outline": colour}]
+    extra, iso_rows = isochrone_overlays(cache, selected, lang) if selected else ([], [])
+    legend_rows = [*legend_rows, *iso_rows]
     saved = saved_parcel_ids(cache)
     click = parcel_map(
         parcel_tiles(cache), scores, ids, selected=positions(ids, [selected] if selected else []),
@@ -134,15 +144,24 @@ def tile_map(cache: DatasetCache, choices: Choices, lang: str, sc: Scorer, selec
         locale="sv-SE" if lang == "sv" else "en-GB", height=680, key=f"explorer_map_{cache.key}",
         # Uploaded data: a new map for the new data, fitted to it; the demo opens where the link says.
         center=None if st.session_state.get(K.UPLOADS) else st.session_state.get(K.MAP_CENTER, DEFAULT_CENTER),
-        zoom=None if st.session_state.get(K.UPLOADS) else st.session_state.get(K.MAP_ZOOM, DEFAULT_ZOOM))
-    if click is not None and click.clicks != st.session_state.get(K.MAP_CLICKS):
-        st.session_state[K.MAP_CLICKS] = click.clicks
+        zoom=None if st.session_state.get(K.UPLOADS) else st.session_state.get(K.MAP_ZOOM, DEFAULT_ZOOM),
+        on_click=_map_clicked)
+    if click is not None and click.clicks != st.session_state.get(K.MAP_CLICKS):  # a click not yet handled
+        _map_clicked(click)
         if click.parcel_id != selected:
-            st.session_state[K.SELECTED] = click.parcel_id
             st.rerun()
+    prewarm_networks(cache)
 
 
-def draw_map(cache: DatasetCache, choices: Choices, lang: str, result: ScoredSites, selected: str | None) -> None:
+def _map_clicked(click: MapClick) -> None:
+    """A new click on the map selects its parcel (before the rerun, so that one rerun shows it)."""
+    if click.clicks != st.session_state.get(K.MAP_CLICKS):
+        st.session_state[K.MAP_CLICKS] = click.clicks
+        st.session_state[K.SELECTED] = click.parcel_id
+
+
+def drawing_map(cache: DatasetCache, choices: Choices, lang: str, result: ScoredSites,
+                selected: str | None) -> None:
     """The folium map with drawing tools: draw a polygon or rectangle to save it as a site."""
     ds = cache.dataset
     static = static_layers(cache)
