@@ -27,9 +27,10 @@ from settings import CACHE_DIR, DATABASE_URL, DEMO_DIR, DEMO_REGISTRY, DISPLAY_C
 from sites.dataset import Dataset, DataSources, current_dataset, load_dataset
 from sites.demo_registry import seed_demo_registry
 from sites.display import road_lines
-from sites.indicators import Networks, build_networks, load_or_compute
+from sites.indicators import Networks, load_or_compute
 from sites.isochrones import ISOCHRONE_COLOURS
 from sites.isochrones import site_isochrones as isochrone_set
+from sites.network_cache import load_or_build_networks
 from sites.registry import Registry, open_registry
 from sites.scored import Filters, ScoredSites, Scorer
 from sites.shortlist import shortlists as site_shortlists
@@ -91,7 +92,7 @@ def indicators(cache: DatasetCache, lang: str):
 
 def networks(cache: DatasetCache) -> Networks:
     """Car, walk and public-transport networks for isochrones."""
-    return cache.memo("networks", (), lambda: build_networks(cache.dataset), max_entries=1)
+    return cache.memo("networks", (), lambda: load_or_build_networks(cache.dataset), max_entries=1)
 
 
 def scorer(cache: DatasetCache, profile: Profile, table: pd.DataFrame, car_period: str = "peak") -> Scorer:
