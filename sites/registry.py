@@ -45,6 +45,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    func,
     insert,
     select,
     update,
@@ -500,6 +501,15 @@ class Registry:
                        "application_version": application_version}, weights)
 
     # ------------------------------------------------------------------ audit
+    def revision(self) -> int:
+        """A number that grows with every change (the last audit entry's id; 0 for an empty registry).
+
+        Every write appends to the audit trail in the same transaction, so readers can keep what
+        they derived from the registry until this number moves.
+        """
+        with self._engine.connect() as conn:
+            return int(conn.execute(select(func.max(audit.c.id))).scalar() or 0)
+
     def audit_trail(self, *, entity: str | None = None, entity_id: int | None = None) -> list[dict]:
         """Audit entries, oldest first, optionally for one record."""
         query = select(audit).order_by(audit.c.id)

@@ -343,10 +343,18 @@ def _overlays(ds: Dataset, visible: set[str], lang: str) -> tuple[list[dict], li
 
 
 def saved_parcel_ids(cache: DatasetCache) -> list[str]:
-    """Parcel ids of the sites saved in the registry (outlined on the map); none if it cannot be opened."""
+    """Parcel ids of the sites saved in the registry (outlined on the map); none if it cannot be opened.
+
+    Re-read only when the registry has changed (its revision moved), not on every rerun.
+    """
     try:
-        saved = registry(registry_url()).sites()
+        reg = registry(registry_url())
+        revision = reg.revision()
     except SiteFinderError:
         return []
-    known = set(cache.dataset.parcels["parcel_id"])
-    return sorted({pid for site in saved for pid in site["parcel_ids"] if pid in known})
+
+    def read() -> list[str]:
+        known = set(cache.dataset.parcels["parcel_id"])
+        return sorted({pid for site in reg.sites() for pid in site["parcel_ids"] if pid in known})
+
+    return cache.memo("saved_parcel_ids", (registry_url(), revision), read, max_entries=2)

@@ -36,6 +36,18 @@ def test_save_edit_archive_and_audit(url):
     assert trail[1]["old"]["status"] == "available" and trail[1]["new"]["status"] == "reserved"
 
 
+def test_revision_moves_with_every_change_and_only_then(url):
+    reg = open_registry(url, municipality=BOTKYRKA)
+    assert reg.revision() == 0
+    sid = reg.add_site("anna", name="A", status="available", geometry=PLOT)
+    first = reg.revision()
+    reg.sites()
+    reg.audit_trail()
+    assert reg.revision() == first > 0, "reading does not move it"
+    reg.update_site("bo", sid, 1, notes="x")
+    assert reg.revision() > first
+
+
 def test_lost_update_is_refused(url):
     reg = open_registry(url)
     sid = reg.add_site("anna", name="Saltmossen B2", status="available", geometry=PLOT)
