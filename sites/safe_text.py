@@ -12,6 +12,9 @@ passes through one of these functions before it reaches a renderer:
   ASCII punctuation character is backslash-escaped (CommonMark allows it for all of them), which
   disarms links, images, emphasis, HTML, Streamlit's ``:colour[...]`` directives, emoji short
   codes, ``$`` math and bare-URL autolinks; line breaks become spaces;
+- :func:`markdown_link` for a link in Streamlit's markdown: the text escaped as above, the address
+  only ``http``/``https`` with every character that could end or bend the link destination
+  percent-encoded;
 - :func:`pdf_text` for matplotlib (the prospectus): control characters dropped; the prospectus
   also draws with ``text.parse_math`` off, so ``$`` never starts math text;
 - :func:`csv_cell` / :func:`csv_safe` for CSV exports: cells that a spreadsheet would run as a
@@ -24,6 +27,7 @@ from __future__ import annotations
 import html
 import re
 import string
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -50,6 +54,28 @@ def markdown_text(value: object) -> str:
     """``value`` as literal text inside Streamlit markdown (nothing in it is interpreted)."""
     flat = " ".join(_text(value).split())
     return _MD_SPECIAL.sub(r"\\\1", flat)
+
+
+def markdown_link(label: object, url: str) -> str:
+    """A markdown link to an ``http(s)`` address (plain escaped text for any other scheme).
+
+    Parameters
+    ----------
+    label
+        Link text (escaped with :func:`markdown_text`).
+    url
+        The address; characters that are not safe in a markdown link destination (spaces,
+        brackets, angle brackets, quotes, backslashes, control characters) are percent-encoded.
+
+    Returns
+    -------
+    str
+        ``[label](url)``, or the escaped label alone when the address is not ``http(s)``.
+    """
+    if not re.match(r"^https?://", url, re.IGNORECASE):
+        return markdown_text(label)
+    dest = "".join(ch if ch.isprintable() and ch not in ' <>()[]"\\\'`' else quote(ch, safe="") for ch in url)
+    return f"[{markdown_text(label)}]({dest})"
 
 
 def pdf_text(value: object) -> str:

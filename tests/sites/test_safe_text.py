@@ -80,3 +80,15 @@ def test_case5_dollar_signs_and_control_characters_in_a_designation_make_a_pdf()
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "Kostnad $5 $\\alpha$" in text
     assert pdf_text("a\x00b\x07c") == "a b c"
+
+
+def test_markdown_link_keeps_the_address_and_disarms_everything_else():
+    from sites.safe_text import markdown_link
+
+    assert markdown_link("Länk", "https://kommun.se/?w=0.5&sel=p1") == "[Länk](https://kommun.se/?w=0.5&sel=p1)"
+    # Characters that would end the destination or start markup are percent-encoded (RFC 3986).
+    assert markdown_link("x", "http://a.se/(1) <b>") == "[x](http://a.se/%281%29%20%3Cb%3E)"
+    assert markdown_link("[a](b)", "https://a.se") == r"[\[a\]\(b\)](https://a.se)"
+    # Any other scheme gives the escaped text alone: no link.
+    assert markdown_link("klicka", "javascript:alert(1)") == "klicka"
+    assert markdown_link("d", "data:text/html,x") == "d"

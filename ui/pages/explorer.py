@@ -19,6 +19,7 @@ from sites import export
 from sites.display import display_parcels
 from sites.prospectus import prospectus_pdf
 from sites.registry import SITE_STATUSES
+from sites.safe_text import markdown_link
 from sites.safe_text import markdown_text as md
 from sites.scored import ScoredSites, Scorer
 from sites.selection import drawn_area
@@ -318,12 +319,16 @@ def share_panel(state: ViewState, lang: str) -> None:
     """The link to this view, and a signed read-only link for investors."""
     st.subheader(t("share", lang))
     st.caption(t("share_help", lang))
-    st.code(share_url(encode(state)), language=None, wrap_lines=True)
+    # Links as markdown (copy with the browser's "copy link"): st.code would load a 1.6 MB syntax
+    # highlighter into every first render of this page.
+    url = share_url(encode(state))
+    st.markdown(markdown_link(url, url))
     c1, c2 = st.columns([1, 2])
     days = c1.number_input(t("valid_days", lang), 1, 365, 30, key="link_days")
     expires = dt.date.today() + dt.timedelta(days=int(days))
     c2.markdown(f"**{t('investor_link', lang)}** ({t('valid_until', lang)} {expires.isoformat()})")
-    st.code(share_url(investor_link(state, link_secret(), expires=expires)), language=None, wrap_lines=True)
+    investor = share_url(investor_link(state, link_secret(), expires=expires))
+    st.markdown(markdown_link(investor, investor))
 
 
 def export_files(result: ScoredSites) -> dict[str, tuple[Callable[[], str | bytes], str, str]]:
