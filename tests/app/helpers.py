@@ -18,7 +18,8 @@ LABELLED_ELEMENTS = ("button", "checkbox", "radio", "selectbox", "multiselect", 
 def texts_shown(at) -> set[str]:
     """Every text an AppTest page shows: element texts, widget labels and table column headers.
 
-    Pure numbers and punctuation are left out (they are data, written per locale elsewhere).
+    Pure numbers and punctuation are left out (they are data, written per locale elsewhere), and
+    so are links whose text is their own web address (the share links: an address has no language).
     """
     found: set[str] = set()
 
@@ -26,6 +27,8 @@ def texts_shown(at) -> set[str]:
         if value is None:
             return
         text = re.sub(r"\\(.)", r"\1", str(value)).strip()
+        if re.fullmatch(r"\[(https?://[^\s\]]+)\]\(\1\)", text):
+            return
         if text and not re.fullmatch(r"[\d\s.,:%+\-–()/·#m²]*", text):
             found.add(text)
 
