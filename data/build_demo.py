@@ -924,8 +924,10 @@ class RunModel:
 
     A segment of track length ``L = factor x straight distance`` takes ``L / v + v / a`` when the
     train reaches ``v`` (accelerating and braking at ``a``), else ``2 sqrt(L / a)``; every
-    intermediate stop adds ``dwell_s``. Parameters are stated before comparing with the
-    published journey times (README, "How good are the numbers"), not fitted to them.
+    intermediate stop adds ``dwell_s``. Where the line has a lower speed limit between two
+    stations (``restrictions``: station, station, km/h, reason), ``v`` is that limit on the whole
+    segment. Parameters are stated before comparing with the published journey times (README,
+    "How good are the numbers"), not fitted to them.
     """
 
     cruise_kmh: float
@@ -933,10 +935,16 @@ class RunModel:
     dwell_s: float
     track_factor: float
     source: str
+    restrictions: tuple[tuple[str, str, float, str], ...] = ()
 
-    def segment_s(self, straight_m: float) -> float:
-        """Seconds from departure at one station to arrival at the next."""
-        v = self.cruise_kmh / 3.6
+    def limit_kmh(self, a: str, b: str) -> float:
+        """Line speed between stations ``a`` and ``b`` (either order): the restriction, else the cruise speed."""
+        found = [kmh for x, y, kmh, _ in self.restrictions if {x, y} == {a, b}]
+        return min(found, default=self.cruise_kmh)
+
+    def segment_s(self, straight_m: float, limit_kmh: float | None = None) -> float:
+        """Seconds from departure at one station to arrival at the next (at most ``limit_kmh`` if given)."""
+        v = min(self.cruise_kmh, limit_kmh or self.cruise_kmh) / 3.6
         d = straight_m * self.track_factor
         return d / v + v / self.accel_mps2 if d >= v * v / self.accel_mps2 else 2 * math.sqrt(d / self.accel_mps2)
 
@@ -944,9 +952,19 @@ class RunModel:
 #: [U] assumptions: SL metro trains run at up to 80 km/h; ~1 m/s2; 30 s dwell; track 20 % longer
 #: than the straight line (curves around the stations).
 METRO_RUN = RunModel(80, 1.0, 30, 1.2, "assumed: 80 km/h line speed, 1.0 m/s2, 30 s dwell, track 1.2 x straight")
+#: Commuter rail speed restrictions below the line speed: (station, station, km/h, reason). All [U]
+#: assumptions (no line-speed source at hand; Trafikverket's network statement, Järnvägsnätsbeskrivningen,
+#: lists the real ones): the Södertälje centrum branch leaves the main line at Södertälje hamn through a
+#: diverging turnout and runs single-track on a curved alignment along the canal into the town
+#: centre; Citybanan between Stockholms södra and Stockholm City is a tunnel with a station under the city.
+RAIL_RESTRICTIONS: tuple[tuple[str, str, float, str], ...] = (
+    ("Södertälje hamn", "Södertälje centrum", 40, "U: single-track branch, diverging turnout, curves"),
+    ("Stockholms södra", "Stockholm City", 80, "U: Citybanan tunnel approach"),
+)
 #: [U] assumptions: X60 commuter trains (160 km/h top speed) at a 130 km/h typical line speed; 0.8 m/s2;
-#: 45 s dwell; track 10 % longer than the straight line.
-RAIL_RUN = RunModel(130, 0.8, 45, 1.1, "assumed: 130 km/h line speed, 0.8 m/s2, 45 s dwell, track 1.1 x straight")
+#: 45 s dwell; track 10 % longer than the straight line; the speed restrictions above.
+RAIL_RUN = RunModel(130, 0.8, 45, 1.1, "assumed: 130 km/h line speed, 0.8 m/s2, 45 s dwell, track 1.1 x straight, "
+                    "40 km/h on the Södertälje centrum branch, 80 km/h in Citybanan", RAIL_RESTRICTIONS)
 #: Metro lines as SL runs them: (route id, line, colour in the real data, pattern there).
 METRO_LINES = [
     ("T10", "10", "blue", "Kungsträdgården → Hjulsta"),
@@ -996,11 +1014,16 @@ def _haversine(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * 6_371_000 * math.asin(math.sqrt(h))
 
 
-def _run_times(coords: list[tuple[float, float]], model: RunModel | None, speed_kmh: float) -> list[float]:
-    """Seconds between consecutive stops: a rail run model, or a bus speed over 1.3 x the straight line."""
+def _run_times(coords: list[tuple[float, float]], model: RunModel | None, speed_kmh: float,
+               names: list[str] | None = None) -> list[float]:
+    """Seconds between consecutive stops: a rail run model, or a bus speed over 1.3 x the straight line.
+
+    A rail run model applies its speed restrictions between consecutive stations of ``names``.
+    """
     d = [_haversine(a, b) for a, b in itertools.pairwise(coords)]
     if model is not None:
-        return [model.segment_s(x) for x in d]
+        pairs = list(itertools.pairwise(names)) if names else [("", "")] * len(d)
+        return [model.segment_s(x, model.limit_kmh(a, b)) for x, (a, b) in zip(d, pairs, strict=True)]
     return [1.3 * x / (speed_kmh / 3.6) for x in d]
 
 
@@ -1059,6 +1082,7 @@ def build_gtfs(ladders: list[Ladder]) -> dict[str, pd.DataFrame]:
         stop_id[n] = f"B-{i:02d}"
         stops.append({"stop_id": stop_id[n], "stop_name": n, "stop_lat": la, "stop_lon": lo})
     coord = {s["stop_id"]: (s["stop_lat"], s["stop_lon"]) for s in stops}
+    name_of = {s["stop_id"]: s["stop_name"] for s in stops}
     lines = [
         # route id, short, long, type, stop ids, headways, run model or bus speed km/h, dwell s
         *[(rid, short, f"{seq[0][1]} - {seq[-1][1]}", 1, [stop_id[n] for _, n, _, _ in seq], WEEKDAY_METRO,
@@ -1110,7 +1134,7 @@ def build_gtfs(ladders: list[Ladder]) -> dict[str, pd.DataFrame]:
                 for k, n in enumerate(seq)
             ]
             model = timing if isinstance(timing, RunModel) else None
-            runs = _run_times([coord[n] for n in seq], model, 0 if model else timing)
+            runs = _run_times([coord[n] for n in seq], model, 0 if model else timing, [name_of[n] for n in seq])
             starts = sorted(
                 {
                     round(h * 3600 + k * hw * 60)

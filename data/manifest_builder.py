@@ -123,7 +123,8 @@ FILES: dict[str, dict] = {
         "synthetic": [
             "bus lines 710-740 and their stops (numbers do not match real SL lines)",
             "all departure times; run times from a stated physical model (cruise speed, acceleration, dwell, "
-            "track factor; see data/build_demo.py METRO_RUN and RAIL_RUN), dwell included",
+            "track factor, assumed speed restrictions on the Södertälje centrum branch and in Citybanan; see "
+            "data/build_demo.py METRO_RUN, RAIL_RUN and RAIL_RESTRICTIONS), dwell included",
             "headways: metro 5 min per line in the peaks, 10 min otherwise (unverified); commuter rail 15 min per "
             "line (2024 pattern, unverified), line 44 in the peaks only",
         ],

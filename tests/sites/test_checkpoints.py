@@ -71,9 +71,8 @@ TRANSIT = [
     ("T13", "Norsborg", "T-Centralen", 36.5, "V: SL timetable 36-37 min (DOMAIN.md)", 0.10),
     ("J41", "Tumba", "Stockholm City", 21.5, "U: ~20-23 min (DOMAIN.md)", 0.10),
     ("J41", "Flemingsberg", "Stockholm City", 15.0, "U: ~15 min (DOMAIN.md)", 0.10),
-    pytest.param("J41", "Södertälje centrum", "Stockholm City", 40.0, "U: ~40 min (DOMAIN.md)", 0.10,
-                 marks=pytest.mark.xfail(strict=True, reason="model gives ~35 min: no speed restrictions "
-                                         "(Södertälje hamn - centrum branch, Stockholm approach) in the run model")),
+    # Needs the run model's speed restrictions (data/build_demo.py RAIL_RESTRICTIONS, [U]): 34.6 min without.
+    ("J41", "Södertälje centrum", "Stockholm City", 40.0, "U: ~40 min (DOMAIN.md)", 0.10),
 ]
 
 
