@@ -90,7 +90,7 @@ FILES: dict[str, dict] = {
                 "länsväg 259 ending at Trafikplats Fittja",
                 "source": S["domain"],
             },
-            {"fact": "80 km/h on E4/E20 Hallunda-Fittja", "source": S["domain"]},
+            {"fact": "80 km/h on E4/E20 Hallunda-Fittja; 100 km/h on E4 Moraberg-Saltskog", "source": S["domain"]},
             {"fact": "Which towns the county's main roads link (E4, E18, E20, Essingeleden, Södra länken, 73, "
              "222, 229, 259, 265, 268, 275, 276) and their usual speed limits", "source": S["trafikverket"]},
             {"fact": "Where people live: local roads join the centres of the populated cells of the real 1 km "
@@ -100,9 +100,10 @@ FILES: dict[str, dict] = {
             "all local and residential streets",
             "exact ramp geometry",
             "speeds not stated above (Hågelbyleden 60 km/h is a placeholder)",
-            "Moraberg junction position",
+            "Moraberg and Saltskog junction positions",
             "regional main roads: straight lines between approximate town and junction positions "
-            "(tagged note=approximate), joined to local roads only at those points",
+            "(tagged note=approximate), one line (oneway=no) for both carriageways, joined to local roads only "
+            "at those points and not where they continue the detailed E4/E20",
             "local roads over the populated 1 km cells (50 km/h, tagged note=approximate)",
             "footpath grid (150 m) around the stations near the business areas (tagged note=approximate)",
         ],

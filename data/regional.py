@@ -5,12 +5,14 @@ manifest:
 
 * main roads are straight lines between town and junction positions known to within a few
   hundred metres (general knowledge of the road network, not surveyed), with their usual speed
-  limits; they meet local roads only at the listed points (motorways are limited-access);
+  limits; one line (``oneway=no``) stands for both carriageways; they meet local roads only at the
+  listed points (motorways are limited-access), not where they continue the detailed E4/E20;
 * local roads join the centres of neighbouring populated 1 km cells of the real SCB grid (so
   every resident of the region has a road within ~700 m, and no road crosses unpopulated water
   or forest between two places), where the detailed Botkyrka network does not already reach;
 * footpaths form a 150 m grid around the rail and metro stations near the business areas, so
-  walks follow a street-like grid (network / straight line ~1.3) instead of long road detours.
+  walks follow a street-like grid (network / straight line ~1.3) instead of long road detours;
+  where a footpath crosses an ordinary street they share a node (pedestrians cross streets).
 """
 
 from __future__ import annotations
@@ -45,8 +47,9 @@ REGIONAL_ROADS: list[tuple[str, str, str, int, list[tuple[float, float]]]] = [
     ("E18 Roslagsvägen", "E 18", "motorway", 90,
      [(59.3540, 18.0330), (59.3650, 18.0550), (59.3980, 18.0350), (59.4600, 18.1200), (59.5000, 18.2000),
       (59.6000, 18.4500), (59.7580, 18.7050)]),
-    ("E4 Södertälje - Järna", "E 4", "motorway", 110,
-     [(59.1930, 17.6420), (59.1700, 17.6200), (59.0900, 17.5700)]),
+    # Moraberg-Saltskog 100 km/h [V, DOMAIN.md]; Saltskog's position approximate [U].
+    ("E4 Moraberg - Saltskog", "E 4", "motorway", 100, [(59.1930, 17.6420), (59.1700, 17.6200)]),
+    ("E4 Saltskog - Järna", "E 4", "motorway", 110, [(59.1700, 17.6200), (59.0900, 17.5700)]),
     ("E20 Södertälje - Strängnäs", "E 20", "motorway", 110,
      [(59.1930, 17.6420), (59.2100, 17.5500), (59.2800, 17.3500)]),
     ("Södra länken", "75", "motorway", 70,
@@ -80,7 +83,9 @@ def build_regional_roads(net: OsmNetwork, project: Project, motorway_ends: dict[
     for name, ref, highway, speed, pts in REGIONAL_ROADS:
         xy = [project(lat, lon) for lat, lon in pts]
         xy = [_joined(p, motorway_ends) for p in xy]
-        tags = {"highway": highway, "name": name, "ref": ref, "maxspeed": str(speed), "note": "approximate"}
+        # One line stands for both carriageways: OSM implies oneway=yes on highway=motorway, so say no.
+        tags = {"highway": highway, "name": name, "ref": ref, "maxspeed": str(speed), "oneway": "no",
+                "note": "approximate"}
         net.add_way(xy, tags)
 
 
@@ -135,6 +140,10 @@ def build_local_roads(net: OsmNetwork, cells: pd.DataFrame, *, covered_m: float 
     kd2 = cKDTree(ground)
     main_pts = {net.coords[i - 1] for ids, tags in net.ways if tags.get("note") == "approximate"
                 and tags.get("highway") in ("motorway", "primary") for i in (ids[0], ids[-1], *ids)}
+    # Where a regional road continues the detailed motorway (its modelled ends, e.g. between Moraberg
+    # and Saltskog in Södertälje) there is no junction: cars leave at the detailed junctions.
+    main_pts -= {net.coords[i - 1] for ids, tags in net.ways if tags.get("highway") == "motorway"
+                 and tags.get("note") != "approximate" for i in ids}
     for p in sorted(main_pts):
         d, i = kd2.query(p)
         target = tuple(ground[i])
