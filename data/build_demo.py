@@ -41,7 +41,7 @@ from shapely.ops import unary_union, voronoi_diagram
 
 from data import geography as geo
 from data import regional
-from data.osm_writer import OsmNetwork
+from data.osm_writer import OsmNetwork, crossing_index, insert_crossings, split_at_crossings
 
 SEED = 20_181_127
 ROOT = Path(__file__).resolve().parent
@@ -211,13 +211,15 @@ def build_main_roads(net: OsmNetwork, motorway: LineString, junctions: list[Junc
             p(59.2530, 17.9962),
             p(59.2787, 18.0106),
             p(59.2980, 18.0450),
-            p(59.3150, 18.0650),
-            p(59.3300, 18.0573),
         ],
         "primary",
         70,
         "226",
     )
+    # Into the inner city (Skanstull, Södermalm, over Slussen to Stockholm C) streets have the
+    # general urban limit of 50 km/h (Trafikförordningen 3 kap. 17 §) [S].
+    add("Huddingevägen (innerstaden)", [p(59.2980, 18.0450), p(59.3150, 18.0650), p(59.3300, 18.0573)],
+        "primary", 50, "226")
     e4_end = _offset(motorway, motorway.length, 0)
     add("Hornsgatan", [e4_end, p(59.3107, 18.0232), p(59.3160, 18.0355), p(59.3150, 18.0650)], "primary", 50)
     kk = jn["Kungens kurva"]
@@ -585,9 +587,22 @@ def _new_land(rec, rng: np.random.Generator) -> dict:
 
 
 # --------------------------------------------------------------------------- residential streets
+#: Roads the residential grid crosses at grade (a shared node, i.e. a junction): urban streets with a
+#: limit of 50 km/h or less. Faster roads (60-110 km/h leder, motorways) and bridges are crossed on
+#: a bridge, as the builder cannot tell where a real leder has level junctions.
+LEVEL_CROSSING_MAX_KPH = 50
+
+
 def build_settlement_streets(net: OsmNetwork, parcels: gpd.GeoDataFrame) -> None:
-    """A 400 m grid of residential streets in every settlement, linked to the main roads."""
+    """A 400 m grid of residential streets in every settlement, linked to the main roads.
+
+    Where a grid street crosses an urban street (``LEVEL_CROSSING_MAX_KPH`` or less, not a bridge)
+    both get a shared node there: a town's streets meet at grade, with the junction delays that
+    brings (in an inner city a signalised crossing every few hundred metres).
+    """
     blocked = unary_union(parcels.geometry.buffer(15).tolist())
+    level = crossing_index(net, _crossed_at_grade)
+    crossings: dict[int, list[XY]] = {}
     places = [(lat, lon, spread) for sets in geo.DISTRICT_SETTLEMENTS.values() for lat, lon, spread, _ in sets]
     places += [(lat, lon, spread) for _, lat, lon, spread, _ in geo.OTHER_SETTLEMENTS]
     street = {"highway": "residential", "maxspeed": "40"}
@@ -602,6 +617,7 @@ def build_settlement_streets(net: OsmNetwork, parcels: gpd.GeoDataFrame) -> None
                 if half > 150:
                     segments.extend(_cut_segment(a, b, ticks, (cx, cy)))
         kept = [s for s in segments if not LineString(s).intersects(blocked)]
+        kept = [piece for seg in kept for piece in split_at_crossings(seg, level, crossings)]
         for comp in _components(kept):
             for seg in comp:
                 net.add_way(list(seg), street)
@@ -609,6 +625,13 @@ def build_settlement_streets(net: OsmNetwork, parcels: gpd.GeoDataFrame) -> None
             anchor = min(nodes, key=lambda q: math.dist(q, (cx, cy)))
             target = net.nearest_node(anchor, highways=("primary", "secondary", "tertiary"))
             net.add_way([anchor, target], {**street, "highway": "tertiary"}, spacing=200)
+    insert_crossings(net, crossings)
+
+
+def _crossed_at_grade(tags: dict[str, str]) -> bool:
+    """Whether a way is an urban street that the residential grid crosses at grade."""
+    urban = tags.get("highway") in ("primary", "secondary", "tertiary", "unclassified")
+    return urban and float(tags.get("maxspeed", "999")) <= LEVEL_CROSSING_MAX_KPH and tags.get("bridge") != "yes"
 
 
 def station_points(parcels: gpd.GeoDataFrame, *, within_m: float = 3000.0) -> list[XY]:

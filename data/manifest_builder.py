@@ -97,7 +97,9 @@ FILES: dict[str, dict] = {
              "population grid", "source": S["scb_pop_1km"]},
         ],
         "synthetic": [
-            "all local and residential streets",
+            "all local and residential streets; the residential grid meets streets of 50 km/h or less at grade "
+            "(level junctions) and crosses faster roads on bridges",
+            "Huddingevägen's inner-city part (Årsta - Södermalm - Stockholm C) at the urban 50 km/h",
             "exact ramp geometry",
             "speeds not stated above (Hågelbyleden 60 km/h is a placeholder)",
             "Moraberg and Saltskog junction positions",
