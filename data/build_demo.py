@@ -437,16 +437,21 @@ def _cuts(rng: np.random.Generator, length: float, widths: tuple[float, float]) 
 def lay_out(ladder: Ladder, rng: np.random.Generator, net: OsmNetwork) -> list[dict]:
     """Cut a ladder into plots, add its streets to ``net`` and return one record per plot."""
     plots = []
+    cuts_of: dict[tuple[int, int], list[float]] = {}
     for k, street in enumerate(ladder.streets):
         v0 = k * ladder.pitch
+        row_cuts = {row: _cuts(rng, ladder.length, ladder.widths) for row in ladder.rows}
+        cuts_of.update({(k, row): c for row, c in row_cuts.items()})
+        # A town centre's street gets a vertex at every passage between plots (its footpaths join there).
+        passages = sorted({c for cuts in row_cuts.values() for c in cuts[1:-1]}) if ladder.kind == "centre" else []
         net.add_way(
-            [ladder.world(0, v0), ladder.world(ladder.length, v0)],
+            [ladder.world(0, v0), *(ladder.world(c, v0) for c in passages), ladder.world(ladder.length, v0)],
             {"highway": "tertiary" if k == 0 else "unclassified", "name": street, "maxspeed": "40"},
             spacing=60,
         )
         for row in ladder.rows:
             near, far = v0 + row * ladder.gap, v0 + row * (ladder.gap + ladder.depth)
-            cuts = _cuts(rng, ladder.length, ladder.widths)
+            cuts = row_cuts[row]
             for u0, u1 in itertools.pairwise(cuts):
                 poly = Polygon(
                     [
@@ -457,8 +462,9 @@ def lay_out(ladder: Ladder, rng: np.random.Generator, net: OsmNetwork) -> list[d
                     ]
                 )
                 plots.append({"geometry": poly.normalize(), "block": k + 1, "street": street, "u": u0, "row": row})
+    if ladder.kind == "centre":
+        _centre_footpaths(ladder, cuts_of, net)
     if len(ladder.streets) > 1:
-        (len(ladder.streets) - 1) * ladder.pitch
         for u in (0, ladder.length):
             for k in range(len(ladder.streets) - 1):
                 net.add_way(
@@ -467,6 +473,43 @@ def lay_out(ladder: Ladder, rng: np.random.Generator, net: OsmNetwork) -> list[d
                     spacing=60,
                 )
     return plots
+
+
+#: Footpaths of a town centre: through the passages between plots, along the strip between
+#: back-to-back rows and round the block, ``CENTRE_PATH_MARGIN_M`` outside its plots.
+CENTRE_PATH_MARGIN_M = 8.0
+FOOTWAY = {"highway": "footway", "name": "gångväg"}
+
+
+def _centre_footpaths(ladder: Ladder, cuts_of: dict[tuple[int, int], list[float]], net: OsmNetwork) -> None:
+    """Pedestrian paths through a town-centre block (Alby, Fittja, Hallunda centrum).
+
+    These 1960s-70s centres were planned with a separate network of footpaths (gångvägar) between
+    the buildings and to the station (the SCAFT principles of 1968 [S]); the plots of the demo leave
+    a 6 m passage between neighbours, and the paths run through them.
+    """
+    half = ladder.gap + ladder.depth
+    last = (len(ladder.streets) - 1) * ladder.pitch
+    lo, hi = -(half + CENTRE_PATH_MARGIN_M), last + half + CENTRE_PATH_MARGIN_M
+    u_lo, u_hi = -CENTRE_PATH_MARGIN_M, ladder.length + CENTRE_PATH_MARGIN_M
+    along: dict[float, set[float]] = {lo: set(), hi: set()}  # v of a path along the block -> u of paths joining it
+    for (k, row), cuts in sorted(cuts_of.items()):
+        v0 = k * ladder.pitch
+        outer = (k == 0 and row < 0) or (v0 == last and row > 0)
+        end = (lo if row < 0 else hi) if outer else round(v0 + row * (half + 5), 3)
+        for c in cuts[1:-1]:
+            net.add_way([ladder.world(c, v0), ladder.world(c, end)], FOOTWAY)
+            along.setdefault(end, set()).add(c)
+    for k in range(len(ladder.streets)):  # street ends out to the path round the block
+        for u, edge in ((0.0, u_lo), (ladder.length, u_hi)):
+            net.add_way([ladder.world(u, k * ladder.pitch), ladder.world(edge, k * ladder.pitch)], FOOTWAY)
+    # Paths along the block (its two long sides and between back-to-back rows) ...
+    for v, us in sorted(along.items()):
+        net.add_way([ladder.world(u, v) for u in [u_lo, *sorted(us), u_hi]], FOOTWAY)
+    # ... and its two short sides, through every street end and path along the block.
+    vs = sorted({*along, *(k * ladder.pitch for k in range(len(ladder.streets)))})
+    for u in (u_lo, u_hi):
+        net.add_way([ladder.world(u, v) for v in vs], FOOTWAY)
 
 
 def strip_ladder(

@@ -107,7 +107,9 @@ FILES: dict[str, dict] = {
             "(tagged note=approximate), one line (oneway=no) for both carriageways, joined to local roads only "
             "at those points and not where they continue the detailed E4/E20",
             "local roads over the populated 1 km cells (50 km/h, tagged note=approximate)",
-            "footpath grid (150 m) around the stations near the business areas (tagged note=approximate)",
+            "footpath grid (150 m) around the stations near the business areas (tagged note=approximate), "
+            "meeting the streets it crosses",
+            "footpaths through the Alby, Fittja and Hallunda centre blocks (between the plots and round the block)",
         ],
     },
     "transit_gtfs.zip": {

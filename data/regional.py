@@ -26,7 +26,7 @@ import pandas as pd
 from shapely.geometry import LineString
 from shapely.strtree import STRtree
 
-from data.osm_writer import OsmNetwork
+from data.osm_writer import OsmNetwork, crossing_index, insert_crossings, split_at_crossings
 
 XY = tuple[float, float]
 Project = Callable[[float, float], XY]
@@ -180,12 +180,50 @@ def build_footpaths(net: OsmNetwork, centres: list[XY], blocked, *, radius_m: fl
     bad = set(hits[0].tolist())
     kept = [s for k, s in enumerate(segments) if k not in bad]
     grid_nodes = sorted({p for s in kept for p in s})
+    # Pedestrians cross ordinary streets (at grade or by an underpass): a footpath that crosses one
+    # shares a node with it. The paths already drawn (town centres) get the same crossings.
+    streets_ix = crossing_index(net, _walk_crossed)
+    crossings: dict[int, list[XY]] = {}
+    for w, (ids, tags) in enumerate(list(net.ways)):
+        if tags.get("highway") == "footway":
+            found: dict[int, list[XY]] = {}
+            for a, b in itertools.pairwise(ids):
+                split_at_crossings((net.coords[a - 1], net.coords[b - 1]), streets_ix, found)
+            for road, pts in found.items():
+                crossings.setdefault(road, []).extend(pts)
+                crossings.setdefault(w, []).extend(pts)
+    kept = [piece for seg in kept for piece in split_at_crossings(seg, streets_ix, crossings)]
     for a, b in kept:
         net.add_way([a, b], FOOT_TAGS)
+    insert_crossings(net, crossings)
     d, idx = kd.query(np.array(grid_nodes))
     for p, dd, i in zip(grid_nodes, d, idx, strict=True):
         if dd <= link_m:
             net.add_way([p, tuple(streets[i])], FOOT_TAGS)
+    # The paths drawn before (round town-centre blocks) link out to the grid and the streets alike,
+    # across the squares and open ground round the block (up to one grid spacing).
+    drawn = [i for ids, tags in net.ways if tags.get("highway") == "footway" and tags.get("note") != "approximate"
+             for i in ids]
+    others = np.array(sorted(set(grid_nodes) | set(map(tuple, _nodes(net, exclude=(
+        "motorway", "motorway_link", "trunk", "footway"), exclude_notes=False)))))
+    if drawn and len(others):
+        pts = sorted({net.coords[i - 1] for i in drawn})
+        d, idx = cKDTree(others).query(np.array(pts), k=8, distance_upper_bound=spacing_m)
+        for p, dd, ii in zip(pts, d, idx, strict=True):
+            for dist, i in zip(dd, ii, strict=True):  # the nearest one not behind a plot
+                if not np.isfinite(dist):
+                    break
+                if dist > 1.0 and not blocked_tree.query(LineString([p, tuple(others[i])]),
+                                                         predicate="intersects").size:
+                    net.add_way([p, tuple(others[i])], FOOT_TAGS)
+                    break
+
+
+def _walk_crossed(tags: dict[str, str]) -> bool:
+    """Whether a footpath crossing this way meets it (ordinary streets; not motorways, ramps or bridges)."""
+    hw = tags.get("highway", "")
+    return (hw not in ("motorway", "motorway_link", "trunk", "trunk_link", "footway") and tags.get("bridge") != "yes"
+            and tags.get("note") != "approximate")
 
 
 def _pt(p: XY):
