@@ -41,7 +41,7 @@ from shapely.ops import unary_union, voronoi_diagram
 
 from data import geography as geo
 from data import regional
-from data.osm_writer import OsmNetwork
+from data.osm_writer import OsmNetwork, crossing_index, insert_crossings, split_at_crossings
 
 SEED = 20_181_127
 ROOT = Path(__file__).resolve().parent
@@ -211,13 +211,15 @@ def build_main_roads(net: OsmNetwork, motorway: LineString, junctions: list[Junc
             p(59.2530, 17.9962),
             p(59.2787, 18.0106),
             p(59.2980, 18.0450),
-            p(59.3150, 18.0650),
-            p(59.3300, 18.0573),
         ],
         "primary",
         70,
         "226",
     )
+    # Into the inner city (Skanstull, Södermalm, over Slussen to Stockholm C) streets have the
+    # general urban limit of 50 km/h (Trafikförordningen 3 kap. 17 §) [S].
+    add("Huddingevägen (innerstaden)", [p(59.2980, 18.0450), p(59.3150, 18.0650), p(59.3300, 18.0573)],
+        "primary", 50, "226")
     e4_end = _offset(motorway, motorway.length, 0)
     add("Hornsgatan", [e4_end, p(59.3107, 18.0232), p(59.3160, 18.0355), p(59.3150, 18.0650)], "primary", 50)
     kk = jn["Kungens kurva"]
@@ -435,16 +437,21 @@ def _cuts(rng: np.random.Generator, length: float, widths: tuple[float, float]) 
 def lay_out(ladder: Ladder, rng: np.random.Generator, net: OsmNetwork) -> list[dict]:
     """Cut a ladder into plots, add its streets to ``net`` and return one record per plot."""
     plots = []
+    cuts_of: dict[tuple[int, int], list[float]] = {}
     for k, street in enumerate(ladder.streets):
         v0 = k * ladder.pitch
+        row_cuts = {row: _cuts(rng, ladder.length, ladder.widths) for row in ladder.rows}
+        cuts_of.update({(k, row): c for row, c in row_cuts.items()})
+        # A town centre's street gets a vertex at every passage between plots (its footpaths join there).
+        passages = sorted({c for cuts in row_cuts.values() for c in cuts[1:-1]}) if ladder.kind == "centre" else []
         net.add_way(
-            [ladder.world(0, v0), ladder.world(ladder.length, v0)],
+            [ladder.world(0, v0), *(ladder.world(c, v0) for c in passages), ladder.world(ladder.length, v0)],
             {"highway": "tertiary" if k == 0 else "unclassified", "name": street, "maxspeed": "40"},
             spacing=60,
         )
         for row in ladder.rows:
             near, far = v0 + row * ladder.gap, v0 + row * (ladder.gap + ladder.depth)
-            cuts = _cuts(rng, ladder.length, ladder.widths)
+            cuts = row_cuts[row]
             for u0, u1 in itertools.pairwise(cuts):
                 poly = Polygon(
                     [
@@ -455,8 +462,9 @@ def lay_out(ladder: Ladder, rng: np.random.Generator, net: OsmNetwork) -> list[d
                     ]
                 )
                 plots.append({"geometry": poly.normalize(), "block": k + 1, "street": street, "u": u0, "row": row})
+    if ladder.kind == "centre":
+        _centre_footpaths(ladder, cuts_of, net)
     if len(ladder.streets) > 1:
-        (len(ladder.streets) - 1) * ladder.pitch
         for u in (0, ladder.length):
             for k in range(len(ladder.streets) - 1):
                 net.add_way(
@@ -465,6 +473,43 @@ def lay_out(ladder: Ladder, rng: np.random.Generator, net: OsmNetwork) -> list[d
                     spacing=60,
                 )
     return plots
+
+
+#: Footpaths of a town centre: through the passages between plots, along the strip between
+#: back-to-back rows and round the block, ``CENTRE_PATH_MARGIN_M`` outside its plots.
+CENTRE_PATH_MARGIN_M = 8.0
+FOOTWAY = {"highway": "footway", "name": "gångväg"}
+
+
+def _centre_footpaths(ladder: Ladder, cuts_of: dict[tuple[int, int], list[float]], net: OsmNetwork) -> None:
+    """Pedestrian paths through a town-centre block (Alby, Fittja, Hallunda centrum).
+
+    These 1960s-70s centres were planned with a separate network of footpaths (gångvägar) between
+    the buildings and to the station (the SCAFT principles of 1968 [S]); the plots of the demo leave
+    a 6 m passage between neighbours, and the paths run through them.
+    """
+    half = ladder.gap + ladder.depth
+    last = (len(ladder.streets) - 1) * ladder.pitch
+    lo, hi = -(half + CENTRE_PATH_MARGIN_M), last + half + CENTRE_PATH_MARGIN_M
+    u_lo, u_hi = -CENTRE_PATH_MARGIN_M, ladder.length + CENTRE_PATH_MARGIN_M
+    along: dict[float, set[float]] = {lo: set(), hi: set()}  # v of a path along the block -> u of paths joining it
+    for (k, row), cuts in sorted(cuts_of.items()):
+        v0 = k * ladder.pitch
+        outer = (k == 0 and row < 0) or (v0 == last and row > 0)
+        end = (lo if row < 0 else hi) if outer else round(v0 + row * (half + 5), 3)
+        for c in cuts[1:-1]:
+            net.add_way([ladder.world(c, v0), ladder.world(c, end)], FOOTWAY)
+            along.setdefault(end, set()).add(c)
+    for k in range(len(ladder.streets)):  # street ends out to the path round the block
+        for u, edge in ((0.0, u_lo), (ladder.length, u_hi)):
+            net.add_way([ladder.world(u, k * ladder.pitch), ladder.world(edge, k * ladder.pitch)], FOOTWAY)
+    # Paths along the block (its two long sides and between back-to-back rows) ...
+    for v, us in sorted(along.items()):
+        net.add_way([ladder.world(u, v) for u in [u_lo, *sorted(us), u_hi]], FOOTWAY)
+    # ... and its two short sides, through every street end and path along the block.
+    vs = sorted({*along, *(k * ladder.pitch for k in range(len(ladder.streets)))})
+    for u in (u_lo, u_hi):
+        net.add_way([ladder.world(u, v) for v in vs], FOOTWAY)
 
 
 def strip_ladder(
@@ -585,9 +630,22 @@ def _new_land(rec, rng: np.random.Generator) -> dict:
 
 
 # --------------------------------------------------------------------------- residential streets
+#: Roads the residential grid crosses at grade (a shared node, i.e. a junction): urban streets with a
+#: limit of 50 km/h or less. Faster roads (60-110 km/h leder, motorways) and bridges are crossed on
+#: a bridge, as the builder cannot tell where a real leder has level junctions.
+LEVEL_CROSSING_MAX_KPH = 50
+
+
 def build_settlement_streets(net: OsmNetwork, parcels: gpd.GeoDataFrame) -> None:
-    """A 400 m grid of residential streets in every settlement, linked to the main roads."""
+    """A 400 m grid of residential streets in every settlement, linked to the main roads.
+
+    Where a grid street crosses an urban street (``LEVEL_CROSSING_MAX_KPH`` or less, not a bridge)
+    both get a shared node there: a town's streets meet at grade, with the junction delays that
+    brings (in an inner city a signalised crossing every few hundred metres).
+    """
     blocked = unary_union(parcels.geometry.buffer(15).tolist())
+    level = crossing_index(net, _crossed_at_grade)
+    crossings: dict[int, list[XY]] = {}
     places = [(lat, lon, spread) for sets in geo.DISTRICT_SETTLEMENTS.values() for lat, lon, spread, _ in sets]
     places += [(lat, lon, spread) for _, lat, lon, spread, _ in geo.OTHER_SETTLEMENTS]
     street = {"highway": "residential", "maxspeed": "40"}
@@ -602,6 +660,7 @@ def build_settlement_streets(net: OsmNetwork, parcels: gpd.GeoDataFrame) -> None
                 if half > 150:
                     segments.extend(_cut_segment(a, b, ticks, (cx, cy)))
         kept = [s for s in segments if not LineString(s).intersects(blocked)]
+        kept = [piece for seg in kept for piece in split_at_crossings(seg, level, crossings)]
         for comp in _components(kept):
             for seg in comp:
                 net.add_way(list(seg), street)
@@ -609,6 +668,13 @@ def build_settlement_streets(net: OsmNetwork, parcels: gpd.GeoDataFrame) -> None
             anchor = min(nodes, key=lambda q: math.dist(q, (cx, cy)))
             target = net.nearest_node(anchor, highways=("primary", "secondary", "tertiary"))
             net.add_way([anchor, target], {**street, "highway": "tertiary"}, spacing=200)
+    insert_crossings(net, crossings)
+
+
+def _crossed_at_grade(tags: dict[str, str]) -> bool:
+    """Whether a way is an urban street that the residential grid crosses at grade."""
+    urban = tags.get("highway") in ("primary", "secondary", "tertiary", "unclassified")
+    return urban and float(tags.get("maxspeed", "999")) <= LEVEL_CROSSING_MAX_KPH and tags.get("bridge") != "yes"
 
 
 def station_points(parcels: gpd.GeoDataFrame, *, within_m: float = 3000.0) -> list[XY]:
@@ -924,8 +990,10 @@ class RunModel:
 
     A segment of track length ``L = factor x straight distance`` takes ``L / v + v / a`` when the
     train reaches ``v`` (accelerating and braking at ``a``), else ``2 sqrt(L / a)``; every
-    intermediate stop adds ``dwell_s``. Parameters are stated before comparing with the
-    published journey times (README, "How good are the numbers"), not fitted to them.
+    intermediate stop adds ``dwell_s``. Where the line has a lower speed limit between two
+    stations (``restrictions``: station, station, km/h, reason), ``v`` is that limit on the whole
+    segment. Parameters are stated before comparing with the published journey times (README,
+    "How good are the numbers"), not fitted to them.
     """
 
     cruise_kmh: float
@@ -933,10 +1001,16 @@ class RunModel:
     dwell_s: float
     track_factor: float
     source: str
+    restrictions: tuple[tuple[str, str, float, str], ...] = ()
 
-    def segment_s(self, straight_m: float) -> float:
-        """Seconds from departure at one station to arrival at the next."""
-        v = self.cruise_kmh / 3.6
+    def limit_kmh(self, a: str, b: str) -> float:
+        """Line speed between stations ``a`` and ``b`` (either order): the restriction, else the cruise speed."""
+        found = [kmh for x, y, kmh, _ in self.restrictions if {x, y} == {a, b}]
+        return min(found, default=self.cruise_kmh)
+
+    def segment_s(self, straight_m: float, limit_kmh: float | None = None) -> float:
+        """Seconds from departure at one station to arrival at the next (at most ``limit_kmh`` if given)."""
+        v = min(self.cruise_kmh, limit_kmh or self.cruise_kmh) / 3.6
         d = straight_m * self.track_factor
         return d / v + v / self.accel_mps2 if d >= v * v / self.accel_mps2 else 2 * math.sqrt(d / self.accel_mps2)
 
@@ -944,9 +1018,19 @@ class RunModel:
 #: [U] assumptions: SL metro trains run at up to 80 km/h; ~1 m/s2; 30 s dwell; track 20 % longer
 #: than the straight line (curves around the stations).
 METRO_RUN = RunModel(80, 1.0, 30, 1.2, "assumed: 80 km/h line speed, 1.0 m/s2, 30 s dwell, track 1.2 x straight")
+#: Commuter rail speed restrictions below the line speed: (station, station, km/h, reason). All [U]
+#: assumptions (no line-speed source at hand; Trafikverket's network statement, Järnvägsnätsbeskrivningen,
+#: lists the real ones): the Södertälje centrum branch leaves the main line at Södertälje hamn through a
+#: diverging turnout and runs single-track on a curved alignment along the canal into the town
+#: centre; Citybanan between Stockholms södra and Stockholm City is a tunnel with a station under the city.
+RAIL_RESTRICTIONS: tuple[tuple[str, str, float, str], ...] = (
+    ("Södertälje hamn", "Södertälje centrum", 40, "U: single-track branch, diverging turnout, curves"),
+    ("Stockholms södra", "Stockholm City", 80, "U: Citybanan tunnel approach"),
+)
 #: [U] assumptions: X60 commuter trains (160 km/h top speed) at a 130 km/h typical line speed; 0.8 m/s2;
-#: 45 s dwell; track 10 % longer than the straight line.
-RAIL_RUN = RunModel(130, 0.8, 45, 1.1, "assumed: 130 km/h line speed, 0.8 m/s2, 45 s dwell, track 1.1 x straight")
+#: 45 s dwell; track 10 % longer than the straight line; the speed restrictions above.
+RAIL_RUN = RunModel(130, 0.8, 45, 1.1, "assumed: 130 km/h line speed, 0.8 m/s2, 45 s dwell, track 1.1 x straight, "
+                    "40 km/h on the Södertälje centrum branch, 80 km/h in Citybanan", RAIL_RESTRICTIONS)
 #: Metro lines as SL runs them: (route id, line, colour in the real data, pattern there).
 METRO_LINES = [
     ("T10", "10", "blue", "Kungsträdgården → Hjulsta"),
@@ -996,11 +1080,16 @@ def _haversine(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * 6_371_000 * math.asin(math.sqrt(h))
 
 
-def _run_times(coords: list[tuple[float, float]], model: RunModel | None, speed_kmh: float) -> list[float]:
-    """Seconds between consecutive stops: a rail run model, or a bus speed over 1.3 x the straight line."""
+def _run_times(coords: list[tuple[float, float]], model: RunModel | None, speed_kmh: float,
+               names: list[str] | None = None) -> list[float]:
+    """Seconds between consecutive stops: a rail run model, or a bus speed over 1.3 x the straight line.
+
+    A rail run model applies its speed restrictions between consecutive stations of ``names``.
+    """
     d = [_haversine(a, b) for a, b in itertools.pairwise(coords)]
     if model is not None:
-        return [model.segment_s(x) for x in d]
+        pairs = list(itertools.pairwise(names)) if names else [("", "")] * len(d)
+        return [model.segment_s(x, model.limit_kmh(a, b)) for x, (a, b) in zip(d, pairs, strict=True)]
     return [1.3 * x / (speed_kmh / 3.6) for x in d]
 
 
@@ -1059,6 +1148,7 @@ def build_gtfs(ladders: list[Ladder]) -> dict[str, pd.DataFrame]:
         stop_id[n] = f"B-{i:02d}"
         stops.append({"stop_id": stop_id[n], "stop_name": n, "stop_lat": la, "stop_lon": lo})
     coord = {s["stop_id"]: (s["stop_lat"], s["stop_lon"]) for s in stops}
+    name_of = {s["stop_id"]: s["stop_name"] for s in stops}
     lines = [
         # route id, short, long, type, stop ids, headways, run model or bus speed km/h, dwell s
         *[(rid, short, f"{seq[0][1]} - {seq[-1][1]}", 1, [stop_id[n] for _, n, _, _ in seq], WEEKDAY_METRO,
@@ -1110,7 +1200,7 @@ def build_gtfs(ladders: list[Ladder]) -> dict[str, pd.DataFrame]:
                 for k, n in enumerate(seq)
             ]
             model = timing if isinstance(timing, RunModel) else None
-            runs = _run_times([coord[n] for n in seq], model, 0 if model else timing)
+            runs = _run_times([coord[n] for n in seq], model, 0 if model else timing, [name_of[n] for n in seq])
             starts = sorted(
                 {
                     round(h * 3600 + k * hw * 60)

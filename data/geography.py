@@ -28,8 +28,8 @@ SOURCES = {
 #: E4/E20 centreline, south-west to north-east: (lat, lon, maxspeed of the section that
 #: starts here, status). Junctions are listed separately.
 E4_CENTRELINE: list[tuple[float, float, int, str]] = [
-    (59.1930, 17.6420, 110, "U"),
-    (59.1980, 17.6650, 110, "U"),  # Moraberg
+    (59.1930, 17.6420, 100, "V"),  # towards Saltskog: Moraberg-Saltskog 100 km/h [V]
+    (59.1980, 17.6650, 110, "S"),  # Moraberg; Norsborg-Södertälje 110 km/h [S, maybe outdated]
     (59.2150, 17.7300, 110, "U"),
     (59.2300, 17.7900, 110, "U"),
     (59.2360, 17.8180, 110, "U"),  # just south of Botkyrka kyrka

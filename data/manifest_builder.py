@@ -90,21 +90,26 @@ FILES: dict[str, dict] = {
                 "länsväg 259 ending at Trafikplats Fittja",
                 "source": S["domain"],
             },
-            {"fact": "80 km/h on E4/E20 Hallunda-Fittja", "source": S["domain"]},
+            {"fact": "80 km/h on E4/E20 Hallunda-Fittja; 100 km/h on E4 Moraberg-Saltskog", "source": S["domain"]},
             {"fact": "Which towns the county's main roads link (E4, E18, E20, Essingeleden, Södra länken, 73, "
              "222, 229, 259, 265, 268, 275, 276) and their usual speed limits", "source": S["trafikverket"]},
             {"fact": "Where people live: local roads join the centres of the populated cells of the real 1 km "
              "population grid", "source": S["scb_pop_1km"]},
         ],
         "synthetic": [
-            "all local and residential streets",
+            "all local and residential streets; the residential grid meets streets of 50 km/h or less at grade "
+            "(level junctions) and crosses faster roads on bridges",
+            "Huddingevägen's inner-city part (Årsta - Södermalm - Stockholm C) at the urban 50 km/h",
             "exact ramp geometry",
             "speeds not stated above (Hågelbyleden 60 km/h is a placeholder)",
-            "Moraberg junction position",
+            "Moraberg and Saltskog junction positions",
             "regional main roads: straight lines between approximate town and junction positions "
-            "(tagged note=approximate), joined to local roads only at those points",
+            "(tagged note=approximate), one line (oneway=no) for both carriageways, joined to local roads only "
+            "at those points and not where they continue the detailed E4/E20",
             "local roads over the populated 1 km cells (50 km/h, tagged note=approximate)",
-            "footpath grid (150 m) around the stations near the business areas (tagged note=approximate)",
+            "footpath grid (150 m) around the stations near the business areas (tagged note=approximate), "
+            "meeting the streets it crosses",
+            "footpaths through the Alby, Fittja and Hallunda centre blocks (between the plots and round the block)",
         ],
     },
     "transit_gtfs.zip": {
@@ -123,7 +128,8 @@ FILES: dict[str, dict] = {
         "synthetic": [
             "bus lines 710-740 and their stops (numbers do not match real SL lines)",
             "all departure times; run times from a stated physical model (cruise speed, acceleration, dwell, "
-            "track factor; see data/build_demo.py METRO_RUN and RAIL_RUN), dwell included",
+            "track factor, assumed speed restrictions on the Södertälje centrum branch and in Citybanan; see "
+            "data/build_demo.py METRO_RUN, RAIL_RUN and RAIL_RESTRICTIONS), dwell included",
             "headways: metro 5 min per line in the peaks, 10 min otherwise (unverified); commuter rail 15 min per "
             "line (2024 pattern, unverified), line 44 in the peaks only",
         ],

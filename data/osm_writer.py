@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import quoteattr
 
 from pyproj import Transformer
+from shapely.geometry import LineString
+from shapely.geometry import Point as ShapelyPoint
+from shapely.strtree import STRtree
 
 _TO_WGS84 = Transformer.from_crs("EPSG:3006", "EPSG:4326", always_xy=True)
 
@@ -88,6 +91,50 @@ class OsmNetwork:
             out.append("  </way>")
         out.append("</osm>")
         return "\n".join(out) + "\n"
+
+
+def crossing_index(net: OsmNetwork, keep: Callable[[dict[str, str]], bool]) -> tuple[STRtree, list]:
+    """Segments of the ways that ``keep`` accepts, indexed for ``split_at_crossings``."""
+    segs = [(w, LineString([net.coords[a - 1], net.coords[b - 1]]))
+            for w, (ids, tags) in enumerate(net.ways) if keep(tags) for a, b in itertools.pairwise(ids)]
+    return STRtree([line for _, line in segs]), segs
+
+
+def split_at_crossings(seg: tuple[Point, Point], index: tuple[STRtree, list], crossings: dict[int, list[Point]]
+                       ) -> list[tuple[Point, Point]]:
+    """Split a new segment where it crosses an indexed way; record the points per way in ``crossings``.
+
+    ``insert_crossings`` then puts the points into those ways, so both share a node (a level junction).
+    """
+    tree, segs = index
+    line = LineString(seg)
+    pts = []
+    for k in tree.query(line, predicate="crosses").tolist():
+        w, road = segs[k]
+        hit = line.intersection(road)
+        if hit.geom_type != "Point":
+            continue
+        pt = (round(hit.x, 1), round(hit.y, 1))
+        if min(math.dist(pt, seg[0]), math.dist(pt, seg[1])) < 1.0:
+            continue
+        crossings.setdefault(w, []).append(pt)
+        pts.append(pt)
+    order = sorted(set(pts), key=lambda q: math.dist(q, seg[0]))
+    return list(itertools.pairwise([seg[0], *order, seg[1]]))
+
+
+def insert_crossings(net: OsmNetwork, crossings: dict[int, list[Point]]) -> None:
+    """Add the recorded crossing points to their ways as vertices, in order along each way."""
+    for w, pts in crossings.items():
+        ids, tags = net.ways[w]
+        out = [ids[0]]
+        for a, b in itertools.pairwise(ids):
+            pa, pb = net.coords[a - 1], net.coords[b - 1]
+            seg = LineString([pa, pb])
+            on = [q for q in set(pts) if seg.distance(ShapelyPoint(q)) < 0.5 and q != pa and q != pb]
+            out += [net.node(q) for q in sorted(on, key=lambda q: math.dist(q, pa))]
+            out.append(b)
+        net.ways[w] = ([n for i, n in enumerate(out) if i == 0 or n != out[i - 1]], tags)
 
 
 def densify(pts: Sequence[Point], spacing: float) -> list[Point]:

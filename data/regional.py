@@ -5,12 +5,14 @@ manifest:
 
 * main roads are straight lines between town and junction positions known to within a few
   hundred metres (general knowledge of the road network, not surveyed), with their usual speed
-  limits; they meet local roads only at the listed points (motorways are limited-access);
+  limits; one line (``oneway=no``) stands for both carriageways; they meet local roads only at the
+  listed points (motorways are limited-access), not where they continue the detailed E4/E20;
 * local roads join the centres of neighbouring populated 1 km cells of the real SCB grid (so
   every resident of the region has a road within ~700 m, and no road crosses unpopulated water
   or forest between two places), where the detailed Botkyrka network does not already reach;
 * footpaths form a 150 m grid around the rail and metro stations near the business areas, so
-  walks follow a street-like grid (network / straight line ~1.3) instead of long road detours.
+  walks follow a street-like grid (network / straight line ~1.3) instead of long road detours;
+  where a footpath crosses an ordinary street they share a node (pedestrians cross streets).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import pandas as pd
 from shapely.geometry import LineString
 from shapely.strtree import STRtree
 
-from data.osm_writer import OsmNetwork
+from data.osm_writer import OsmNetwork, crossing_index, insert_crossings, split_at_crossings
 
 XY = tuple[float, float]
 Project = Callable[[float, float], XY]
@@ -45,8 +47,9 @@ REGIONAL_ROADS: list[tuple[str, str, str, int, list[tuple[float, float]]]] = [
     ("E18 Roslagsvägen", "E 18", "motorway", 90,
      [(59.3540, 18.0330), (59.3650, 18.0550), (59.3980, 18.0350), (59.4600, 18.1200), (59.5000, 18.2000),
       (59.6000, 18.4500), (59.7580, 18.7050)]),
-    ("E4 Södertälje - Järna", "E 4", "motorway", 110,
-     [(59.1930, 17.6420), (59.1700, 17.6200), (59.0900, 17.5700)]),
+    # Moraberg-Saltskog 100 km/h [V, DOMAIN.md]; Saltskog's position approximate [U].
+    ("E4 Moraberg - Saltskog", "E 4", "motorway", 100, [(59.1930, 17.6420), (59.1700, 17.6200)]),
+    ("E4 Saltskog - Järna", "E 4", "motorway", 110, [(59.1700, 17.6200), (59.0900, 17.5700)]),
     ("E20 Södertälje - Strängnäs", "E 20", "motorway", 110,
      [(59.1930, 17.6420), (59.2100, 17.5500), (59.2800, 17.3500)]),
     ("Södra länken", "75", "motorway", 70,
@@ -80,7 +83,9 @@ def build_regional_roads(net: OsmNetwork, project: Project, motorway_ends: dict[
     for name, ref, highway, speed, pts in REGIONAL_ROADS:
         xy = [project(lat, lon) for lat, lon in pts]
         xy = [_joined(p, motorway_ends) for p in xy]
-        tags = {"highway": highway, "name": name, "ref": ref, "maxspeed": str(speed), "note": "approximate"}
+        # One line stands for both carriageways: OSM implies oneway=yes on highway=motorway, so say no.
+        tags = {"highway": highway, "name": name, "ref": ref, "maxspeed": str(speed), "oneway": "no",
+                "note": "approximate"}
         net.add_way(xy, tags)
 
 
@@ -135,6 +140,10 @@ def build_local_roads(net: OsmNetwork, cells: pd.DataFrame, *, covered_m: float 
     kd2 = cKDTree(ground)
     main_pts = {net.coords[i - 1] for ids, tags in net.ways if tags.get("note") == "approximate"
                 and tags.get("highway") in ("motorway", "primary") for i in (ids[0], ids[-1], *ids)}
+    # Where a regional road continues the detailed motorway (its modelled ends, e.g. between Moraberg
+    # and Saltskog in Södertälje) there is no junction: cars leave at the detailed junctions.
+    main_pts -= {net.coords[i - 1] for ids, tags in net.ways if tags.get("highway") == "motorway"
+                 and tags.get("note") != "approximate" for i in ids}
     for p in sorted(main_pts):
         d, i = kd2.query(p)
         target = tuple(ground[i])
@@ -171,12 +180,50 @@ def build_footpaths(net: OsmNetwork, centres: list[XY], blocked, *, radius_m: fl
     bad = set(hits[0].tolist())
     kept = [s for k, s in enumerate(segments) if k not in bad]
     grid_nodes = sorted({p for s in kept for p in s})
+    # Pedestrians cross ordinary streets (at grade or by an underpass): a footpath that crosses one
+    # shares a node with it. The paths already drawn (town centres) get the same crossings.
+    streets_ix = crossing_index(net, _walk_crossed)
+    crossings: dict[int, list[XY]] = {}
+    for w, (ids, tags) in enumerate(list(net.ways)):
+        if tags.get("highway") == "footway":
+            found: dict[int, list[XY]] = {}
+            for a, b in itertools.pairwise(ids):
+                split_at_crossings((net.coords[a - 1], net.coords[b - 1]), streets_ix, found)
+            for road, pts in found.items():
+                crossings.setdefault(road, []).extend(pts)
+                crossings.setdefault(w, []).extend(pts)
+    kept = [piece for seg in kept for piece in split_at_crossings(seg, streets_ix, crossings)]
     for a, b in kept:
         net.add_way([a, b], FOOT_TAGS)
+    insert_crossings(net, crossings)
     d, idx = kd.query(np.array(grid_nodes))
     for p, dd, i in zip(grid_nodes, d, idx, strict=True):
         if dd <= link_m:
             net.add_way([p, tuple(streets[i])], FOOT_TAGS)
+    # The paths drawn before (round town-centre blocks) link out to the grid and the streets alike,
+    # across the squares and open ground round the block (up to one grid spacing).
+    drawn = [i for ids, tags in net.ways if tags.get("highway") == "footway" and tags.get("note") != "approximate"
+             for i in ids]
+    others = np.array(sorted(set(grid_nodes) | set(map(tuple, _nodes(net, exclude=(
+        "motorway", "motorway_link", "trunk", "footway"), exclude_notes=False)))))
+    if drawn and len(others):
+        pts = sorted({net.coords[i - 1] for i in drawn})
+        d, idx = cKDTree(others).query(np.array(pts), k=8, distance_upper_bound=spacing_m)
+        for p, dd, ii in zip(pts, d, idx, strict=True):
+            for dist, i in zip(dd, ii, strict=True):  # the nearest one not behind a plot
+                if not np.isfinite(dist):
+                    break
+                if dist > 1.0 and not blocked_tree.query(LineString([p, tuple(others[i])]),
+                                                         predicate="intersects").size:
+                    net.add_way([p, tuple(others[i])], FOOT_TAGS)
+                    break
+
+
+def _walk_crossed(tags: dict[str, str]) -> bool:
+    """Whether a footpath crossing this way meets it (ordinary streets; not motorways, ramps or bridges)."""
+    hw = tags.get("highway", "")
+    return (hw not in ("motorway", "motorway_link", "trunk", "trunk_link", "footway") and tags.get("bridge") != "yes"
+            and tags.get("note") != "approximate")
 
 
 def _pt(p: XY):

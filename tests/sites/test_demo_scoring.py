@@ -66,7 +66,7 @@ def test_car_times_equal_networkx_shortest_paths(ds, indicators, period):
     reverse = drive.reverse(copy=True)
     weight = _weight_from_table(drive, period)
     to_entry = nx.multi_source_dijkstra_path_length(reverse, entries, weight=lambda u, v, d: weight(v, u, d))
-    node_ids = list(ds.roads.nodes)
+    node_ids = list(drive.nodes)  # matrix order: the car network's nodes (footway-only nodes are not in it)
     sample = indicators.table.sample(40, random_state=3)
     column = "car_min_to_junction" if period == "peak" else "car_min_to_junction_free_flow"
     for _, row in sample.iterrows():
