@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 
 from analysis.profiles import CRITERIA, PROFILES
+from texts import text
 
 DEFAULT_PROFILE = "logistics"
 DEFAULT_CENTER = (59.2335, 17.8320)
@@ -152,22 +153,26 @@ def encode(state: ViewState) -> dict[str, str]:
     return q
 
 
-def decode(params: Mapping[str, str | list[str]]) -> tuple[ViewState, list[str]]:
+def decode(params: Mapping[str, str | list[str]], lang: str = "en") -> tuple[ViewState, list[str]]:
     """The view state in ``params``, and a notice for each value that could not be used.
 
     Unknown parameters are ignored silently (analytics tags and the like); known ones with bad
-    values are dropped with a notice and the default is used instead.
+    values are dropped with a notice (in ``lang``, from the text catalogue; plain text, escape it
+    where it is shown) and the default is used instead.
     """
     p = {k: (v[-1] if isinstance(v, list) else v) for k, v in params.items()}
     notes: list[str] = []
     s: dict = {}
+
+    def note(key: str, **values: object) -> None:
+        notes.append(text(f"link.{key}", lang, **values))
 
     def choice(key: str, name: str, allowed: tuple[str, ...], what: str) -> None:
         if key in p:
             if p[key] in allowed:
                 s[name] = p[key]
             else:
-                notes.append(f"unknown {what} '{p[key][:40]}' was ignored")
+                note("unknown_choice", what=text(f"link.what.{what}", lang), value=p[key][:40])
 
     choice("view", "view", VIEWS, "view")
     choice("lang", "lang", LANGS, "language")
@@ -178,9 +183,9 @@ def decode(params: Mapping[str, str | list[str]]) -> tuple[ViewState, list[str]]
             name, _, value = part.partition(":")
             number = _float(value)
             if name not in CRITERIA:
-                notes.append(f"unknown criterion '{name[:40]}' was ignored")
+                note("unknown_criterion", name=name[:40])
             elif number is None or not 0 <= number <= 1:
-                notes.append(f"weight '{value[:20]}' for {name} is not a number from 0 to 1 and was ignored")
+                note("bad_weight", value=value[:20], name=name)
             else:
                 weights[name] = number
         s["weights"] = weights
@@ -188,12 +193,11 @@ def decode(params: Mapping[str, str | list[str]]) -> tuple[ViewState, list[str]]
         if key in p:
             number = _float(p[key])
             if number is None or not 0 <= number <= MAX_AREA_M2:
-                notes.append(f"plot area '{p[key][:20]}' is not a number from 0 to {MAX_AREA_M2:,.0f} m² "
-                             "and was ignored")
+                note("bad_area", value=p[key][:20], max=MAX_AREA_M2)
             else:
                 s[name] = number
     if s.get("max_area_m2") is not None and s["max_area_m2"] <= s.get("min_area_m2", 0.0):
-        notes.append("the plot-area range was empty and was ignored")
+        note("empty_area")
         s.pop("max_area_m2")
         s.pop("min_area_m2", None)
     for key, name, allowed in (("ps", "plan_statuses", PLAN_STATUSES), ("l", "layers", ALL_LAYERS)):
@@ -201,7 +205,7 @@ def decode(params: Mapping[str, str | list[str]]) -> tuple[ViewState, list[str]]
             items = [x for x in p[key].split(",") if x and x != "-"]
             bad = [x for x in items if x not in allowed]
             if bad:
-                notes.append(f"unknown values {bad[:3]} were ignored")
+                note("unknown_values", values=", ".join(f"'{b[:40]}'" for b in bad[:3]))
             kept = [x for x in items if x in allowed]
             s[name] = frozenset(kept) if name == "layers" else tuple(dict.fromkeys(kept))
     if "cat" in p:
@@ -220,18 +224,18 @@ def decode(params: Mapping[str, str | list[str]]) -> tuple[ViewState, list[str]]
                 and -180 <= parts[1] <= 180:
             s["center"] = (parts[0], parts[1])
         else:
-            notes.append("the map centre was not a valid latitude,longitude and was ignored")
+            note("bad_centre")
     if "z" in p:
         zoom = _float(p["z"])
         if zoom is not None and zoom == int(zoom) and 3 <= zoom <= 19:
             s["zoom"] = int(zoom)
         else:
-            notes.append(f"zoom '{p['z'][:10]}' is not a whole number from 3 to 19 and was ignored")
+            note("bad_zoom", value=p["z"][:10])
     if "exp" in p:
         try:
             s["expires"] = dt.date.fromisoformat(p["exp"])
         except ValueError:
-            notes.append("the expiry date was not a date (YYYY-MM-DD) and was ignored")
+            note("bad_expiry")
     return ViewState(**s), notes
 
 

@@ -16,6 +16,7 @@ from analysis.profiles import CRITERIA, PROFILES
 from layers.zoning import OP_CATEGORIES
 from sites.scored import Filters
 from sites.share import ALL_LAYERS, DEFAULT_CENTER, DEFAULT_ZOOM, ViewState, decode, is_investor_link
+from texts import DEFAULT_LANGUAGE, LANGUAGES
 
 AREA_SLIDER_MAX = 60_000
 
@@ -84,7 +85,8 @@ def init_state() -> None:
         ss[K.LINK_APPLIED] = True
         params = st.query_params.to_dict()
         if not is_investor_link(params):
-            state, notes = decode(params)
+            lang = params.get("lang") if params.get("lang") in LANGUAGES else ss.get(K.LANG, DEFAULT_LANGUAGE)
+            state, notes = decode(params, lang)
             ss[K.LINK_NOTES] = notes
             apply_state(state)
     keep_widgets()

@@ -65,3 +65,22 @@ def test_swedish_site_panel_shows_only_catalogue_texts():
 
     untranslated = {s for s in shown if not ok(s)}
     assert untranslated == set(), untranslated
+
+
+def test_a_broken_link_is_explained_in_swedish():
+    """Issue 12: link-error reasons in the officer's language (each one a catalogue text)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    for key, value in {"p": "rymdhamn", "w": "motorway:abc,skönhet:0.5", "z": "99", "c": "norr,söder",
+                       "ps": "kanske", "exp": "snart"}.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    notice = next(re.sub(r"\\(.)", r"\1", str(i.value)) for i in at.info
+                  if str(i.value).startswith("Delar av länken"))
+    head, _, reasons = notice.partition(": ")
+    assert from_catalogue(head, "sv")
+    parts = reasons.split("; ")
+    assert len(parts) == 7, parts  # profile, weight, criterion, centre, zoom, plan status, expiry
+    for part in parts:
+        assert from_catalogue(part, "sv"), part
+    assert "okänd profil 'rymdhamn'" in reasons and "vikten 'abc' för motorway" in reasons

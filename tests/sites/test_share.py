@@ -53,7 +53,7 @@ def test_bad_values_are_dropped_with_a_notice():
     assert state.plan_statuses == ("adopted",) and state.min_area_m2 == 0 and state.expires is None
     joined = " | ".join(notes)
     for fragment in ("unknown profile 'spaceport'", "weight 'abc' for motorway", "weight '1e9' for jobs",
-                     "unknown criterion 'beauty'", "zoom '99'", "map centre", "plot area '-5'", "['maybe']",
+                     "unknown criterion 'beauty'", "zoom '99'", "map centre", "plot area '-5'", "'maybe'",
                      "expiry date"):
         assert fragment in joined, fragment
     assert len(notes) == 9  # utm_source is not ours: ignored silently
