@@ -284,7 +284,7 @@ def save_forms(result: ScoredSites, cache: DatasetCache, lang: str) -> None:
     if drawn is not None:
         with st.form("save_drawn"):
             drawn_name = st.text_input(t("reg_name", lang), value=t("reg_drawn_default", lang), key="drawn_name")
-            st.caption(f"{drawn.area:,.0f} m²")
+            st.caption(area_m2(drawn.area, lang))
             if st.form_submit_button(t("reg_save_drawn", lang)):
                 try:
                     reg.add_site(who, name=drawn_name, status="idea", geometry=drawn)

@@ -17,10 +17,11 @@ from sites.prospectus import prospectus_pdf
 from sites.safe_text import markdown_text as md
 from sites.scored import Filters
 from sites.share import ALL_LAYERS, read_investor_link
+from texts import metres, minutes
 from ui.auth import link_secret
 from ui.colours import viridis
 from ui.data import bundle, indicators, scored, static_layers
-from ui.i18n import PLAN_STATUS_LABELS, profile_label, t
+from ui.i18n import PLAN_STATUS_LABELS, area_m2, number, profile_label, t
 from ui.map_builder import MapLayers, build_map, score_layer
 from ui.state import K, share_url
 
@@ -56,18 +57,18 @@ def page() -> None:
         with st.container(border=True):
             st.markdown(f"### {md(r['designation'])} · {md(r['area_name'])}")
             c = st.columns(4)
-            c[0].metric(t("score", lang), "-" if r["excluded"] else f"{r['score']:.1f}")
+            c[0].metric(t("score", lang), "-" if r["excluded"] else number(r["score"], lang, decimals=1))
             c[1].metric(t("fact_rank", lang), "-" if r["excluded"] else f"{int(r['rank'])}")
-            c[2].metric(t("jobs", lang), f"{r['jobs_est']:,.0f}")
-            c[3].metric(t("plot", lang), f"{r['area_m2']:,.0f} m²")
+            c[2].metric(t("jobs", lang), number(r["jobs_est"], lang))
+            c[3].metric(t("plot", lang), area_m2(r["area_m2"], lang))
             st.caption(md(r["explanation"]))
             st.dataframe(pd.DataFrame([
-                (t("car_junction", lang), f"{r['car_min_to_junction']:.1f} min ({r['nearest_junction']})"),
-                (t("walk_station", lang), f"{r['walk_m_to_rail_stop']:,.0f} m ({r['nearest_rail_stop']})"),
-                (t("departures", lang), f"{r['departures_per_hour_600m']:.0f}"),
-                (t("pool_car", lang), f"{r['residents_30min_car']:,.0f}"),
-                (t("pool_pt", lang), f"{r['residents_45min_pt']:,.0f}"),
-                (t("local_hire", lang), f"{r['local_hire_30min_botkyrka']:,.0f}"),
+                (t("car_junction", lang), f"{minutes(r['car_min_to_junction'], lang)} ({r['nearest_junction']})"),
+                (t("walk_station", lang), f"{metres(r['walk_m_to_rail_stop'], lang)} ({r['nearest_rail_stop']})"),
+                (t("departures", lang), number(r["departures_per_hour_600m"], lang)),
+                (t("pool_car", lang), number(r["residents_30min_car"], lang)),
+                (t("pool_pt", lang), number(r["residents_45min_pt"], lang)),
+                (t("local_hire", lang), number(r["local_hire_30min_botkyrka"], lang)),
                 (t("plan_status", lang), PLAN_STATUS_LABELS.get(r["plan_status"], {}).get(lang, r["plan_status"])),
             ], columns=[t("col_indicator", lang), t("col_value", lang)]), hide_index=True, width="stretch")
     static = static_layers(cache)
