@@ -19,6 +19,7 @@ default profile, needs 10,000 m² and excludes them all, hence the profile in th
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
 
@@ -34,7 +35,9 @@ from sites.dataset_build import BuildInputs, build_dataset
 from sites.display import display_parcels
 from sites.indicators import load_or_compute
 from sites.scored import Scorer
+from sites.tiles import tile_key
 from tests.browser.conftest import ARTIFACTS, start_app, stop_app, wait_for
+from ui.parcel_map import TILES_DIR
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning", "ignore::RuntimeWarning")
 TILE_FRAME = "iframe[title='ui.parcel_map.parcel_map']"
@@ -62,6 +65,8 @@ def big_app(built, tmp_path_factory):
                            "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none"})
     yield url
     stop_app(proc)
+    # Each build has a new parcels checksum, so the app wrote a new tile set: remove it again.
+    shutil.rmtree(TILES_DIR / tile_key(open_dataset(built).checksums["parcels"]), ignore_errors=True)
 
 
 def parcel_beyond_the_old_cap(folder: Path) -> dict:
