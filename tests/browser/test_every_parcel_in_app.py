@@ -59,7 +59,7 @@ def big_app(built, tmp_path_factory):
     # Streamlit's file watcher off: with it on, this test's server stopped answering (even
     # /_stcore/health) for over 90 s in about 1 run of 3 under load, soon after the app had written
     # the new dataset's tile set under static/tiles, inside the tree the watcher follows recursively;
-    # with it off, every run passed (6 of 6). The cause is not proven yet.
+    # with it off, every run passed (7 of 7). The cause is not proven yet.
     proc, url = start_app({"SITEFINDER_DATASET": str(built), "SITEFINDER_CACHE_DIR": str(built / "indicators"),
                            "SITEFINDER_DATABASE_URL": f"sqlite:///{db}", "SITEFINDER_DEMO_REGISTRY": "0",
                            "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none"})
