@@ -56,10 +56,10 @@ def built(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def big_app(built, tmp_path_factory):
     db = tmp_path_factory.mktemp("every_parcel_registry") / "registry.sqlite"
-    # Streamlit's file watcher off: with it on, this test's server stopped answering (even
-    # /_stcore/health) for over 90 s in about 1 run of 3 under load, soon after the app had written
-    # the new dataset's tile set under static/tiles, inside the tree the watcher follows recursively;
-    # with it off, every run passed (7 of 7). The cause is not proven yet.
+    # Streamlit's file watcher is off here (on by default): in this test's early runs under load the
+    # server stopped answering (even /_stcore/health) for over 90 s in several runs, soon after the
+    # app had written the tile set inside the folder tree the watcher follows; with it off 7 of 7 runs
+    # passed, but later 3 of 3 passed with it on as well, so the cause is not known.
     proc, url = start_app({"SITEFINDER_DATASET": str(built), "SITEFINDER_CACHE_DIR": str(built / "indicators"),
                            "SITEFINDER_DATABASE_URL": f"sqlite:///{db}", "SITEFINDER_DEMO_REGISTRY": "0",
                            "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none"})
