@@ -122,3 +122,6 @@ DATASETS_DIR = Path(os.environ.get("SITEFINDER_DATASETS_DIR", ROOT / "datasets")
 #: The dataset the app and the commands open: a folder path or a name under ``DATASETS_DIR``;
 #: empty means the shipped demo.
 DATASET = os.environ.get("SITEFINDER_DATASET", "")
+#: Parcel tile sets kept under ``static/tiles`` besides the current dataset's: the most recently
+#: used ones (one set per dataset checksum; older ones are deleted when a new set is written).
+TILE_SETS_KEPT = int(os.environ.get("SITEFINDER_TILE_SETS_KEPT", "3"))

@@ -44,6 +44,7 @@ import pyogrio
 import shapely
 
 from errors import DataFormatError, SiteFinderError
+from settings import TILE_SETS_KEPT
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,12 @@ MIN_ZOOM, MAX_ZOOM = 10, 14
 #: File written last: its presence marks a complete tile set.
 META_FILE = "tiles.json"
 LABELS_FILE = "labels.json"
+#: Prefixes of the folders under the tile root that are not tile sets: sets being written (by this
+#: or another process) and sets being deleted.
+WORK_PREFIX, TRASH_PREFIX = ".work-", ".trash-"
+#: A work folder untouched this long is left over from a crashed writer (writing 300,000 parcels
+#: takes about a minute) and is deleted by ``prune_tile_sets``.
+STALE_WORK_S = 24 * 3600.0
 
 
 class TilingError(RuntimeError, SiteFinderError):
@@ -160,7 +167,8 @@ def read_tile_set(directory: Path) -> TileSet | None:
 
 
 def ensure_tiles(parcels: gpd.GeoDataFrame, root: Path | str, *, checksum: str | None = None,
-                 min_zoom: int = MIN_ZOOM, max_zoom: int = MAX_ZOOM, engine: str | None = None) -> TileSet:
+                 min_zoom: int = MIN_ZOOM, max_zoom: int = MAX_ZOOM, engine: str | None = None,
+                 keep_others: int | None = None) -> TileSet:
     """The parcels' tile set under ``root``, written now only if it is not there yet.
 
     Parameters
@@ -177,6 +185,10 @@ def ensure_tiles(parcels: gpd.GeoDataFrame, root: Path | str, *, checksum: str |
         Zoom range to write.
     engine
         ``"tippecanoe"`` (default when installed) or ``"gdal"``.
+    keep_others
+        After writing a new set, keep at most this many other sets under ``root``, the most
+        recently used (``prune_tile_sets``); None: ``settings.TILE_SETS_KEPT``
+        (``SITEFINDER_TILE_SETS_KEPT``, default 3). A set found complete on disk is marked as used.
 
     Returns
     -------
@@ -197,7 +209,11 @@ def ensure_tiles(parcels: gpd.GeoDataFrame, root: Path | str, *, checksum: str |
     final = root / key
     existing = read_tile_set(final)
     if existing is not None and existing.features == len(parcels):
+        _mark_used(final)
         return existing
+    keep_others = TILE_SETS_KEPT if keep_others is None else keep_others
+    if keep_others < 0:
+        raise ValueError(f"keep_others={keep_others}: the number of other tile sets kept must be 0 or more")
     exe = tippecanoe_executable()
     engine = engine or ("tippecanoe" if exe else "gdal")
     if engine == "tippecanoe" and exe is None:
@@ -209,7 +225,7 @@ def ensure_tiles(parcels: gpd.GeoDataFrame, root: Path | str, *, checksum: str |
     root.mkdir(parents=True, exist_ok=True)
     frame = _feature_frame(parcels)
     bounds = tuple(float(v) for v in frame.total_bounds)
-    with tempfile.TemporaryDirectory(dir=root, prefix=".work-") as work_dir:
+    with tempfile.TemporaryDirectory(dir=root, prefix=WORK_PREFIX) as work_dir:
         work = Path(work_dir)
         out = work / "tiles"
         if engine == "tippecanoe":
@@ -225,7 +241,7 @@ def ensure_tiles(parcels: gpd.GeoDataFrame, root: Path | str, *, checksum: str |
                 "bounds": bounds, "engine": engine, "layer": LAYER, "version": TILES_VERSION}
         (out / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
         if final.exists():  # an older incomplete set, or another session finished first
-            shutil.rmtree(final, ignore_errors=True)
+            _remove(final, root)
         try:
             os.replace(out, final)
         except OSError:
@@ -233,7 +249,87 @@ def ensure_tiles(parcels: gpd.GeoDataFrame, root: Path | str, *, checksum: str |
                 raise
     log.info("parcel tiles: %d parcels, zoom %d-%d, %s, %.1f s -> %s", len(parcels), min_zoom, max_zoom, engine,
              seconds, key)
+    removed = prune_tile_sets(root, key, keep_others=keep_others)
+    if removed:
+        log.info("parcel tiles: removed %d old tile sets under %s: %s", len(removed), root, ", ".join(removed))
     return TileSet(final, key, len(parcels), min_zoom, max_zoom, bounds, engine, seconds)
+
+
+def _mark_used(directory: Path) -> None:
+    """Record a use of a tile set: its folder's modification time is its last use."""
+    try:
+        os.utime(directory)
+    except OSError:  # a read-only folder: the set is still usable, only its age is not updated
+        log.warning("parcel tiles: could not mark %s as used", directory.name)
+
+
+def _remove(directory: Path, root: Path) -> None:
+    """Delete a folder under ``root``: first renamed out of the way (one atomic step), then removed.
+
+    A reader either finds the complete set under its key or nothing, never a half-deleted set.
+    """
+    trash = root / f"{TRASH_PREFIX}{directory.name}-{os.getpid()}-{time.monotonic_ns()}"
+    try:
+        os.replace(directory, trash)
+    except FileNotFoundError:  # another process removed it first
+        return
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def prune_tile_sets(root: Path | str, current: str, *, keep_others: int = TILE_SETS_KEPT,
+                    now: float | None = None) -> list[str]:
+    """Delete old tile sets under ``root``: keep ``current`` and the ``keep_others`` most recently used.
+
+    Parameters
+    ----------
+    root
+        Folder holding one sub-folder per tile set (``ensure_tiles``'s ``root``).
+    current
+        Key of the set in use (never deleted).
+    keep_others
+        How many other complete sets to keep, the most recently used first (a set's folder
+        modification time is set when it is written and each time ``ensure_tiles`` reuses it).
+    now
+        Time stamp (seconds since the epoch) for the age of work folders; default the clock.
+
+    Returns
+    -------
+    list of str
+        Keys of the deleted sets, oldest use first.
+
+    Notes
+    -----
+    Folders being written (``.work-*``, renamed into place only when complete) are left alone
+    unless untouched for ``STALE_WORK_S`` (a crashed writer); leftovers of an interrupted delete
+    (``.trash-*``) are removed; folders without ``tiles.json`` are not tile sets and are kept. A set
+    still open in another app process was marked used when that process opened it, so it is
+    deleted only after ``keep_others`` other sets have been used since.
+    """
+    if keep_others < 0:
+        raise ValueError(f"keep_others={keep_others}: the number of other tile sets kept must be 0 or more")
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    now = time.time() if now is None else now
+    sets: list[tuple[float, str, Path]] = []
+    for entry in root.iterdir():
+        try:
+            if not entry.is_dir():
+                continue
+            if entry.name.startswith(TRASH_PREFIX):
+                shutil.rmtree(entry, ignore_errors=True)
+            elif entry.name.startswith(WORK_PREFIX):
+                if now - entry.stat().st_mtime > STALE_WORK_S:
+                    shutil.rmtree(entry, ignore_errors=True)
+            elif entry.name != current and (entry / META_FILE).is_file():
+                sets.append((entry.stat().st_mtime, entry.name, entry))
+        except FileNotFoundError:  # removed meanwhile by another process
+            continue
+    sets.sort(reverse=True)
+    old = sets[keep_others:]
+    for _, _, directory in old:
+        _remove(directory, root)
+    return [name for _, name, _ in reversed(old)]
 
 
 #: Score array value of a parcel outside the filters (drawn as an outline only).

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,7 +18,18 @@ import pytest
 import shapely
 
 from errors import DataFormatError
-from sites.tiles import LABELS_FILE, ensure_tiles, geometry_checksum, tile_key, tippecanoe_executable
+from sites import tiles
+from sites.tiles import (
+    LABELS_FILE,
+    TRASH_PREFIX,
+    WORK_PREFIX,
+    ensure_tiles,
+    geometry_checksum,
+    prune_tile_sets,
+    read_tile_set,
+    tile_key,
+    tippecanoe_executable,
+)
 
 ENGINES = ["gdal", pytest.param("tippecanoe", marks=pytest.mark.skipif(
     tippecanoe_executable() is None, reason="cubao-tippecanoe not installed"))]
@@ -106,3 +119,64 @@ def test_parcels_without_crs_are_refused(tmp_path):
 def test_bad_zoom_range_is_refused(tmp_path):
     with pytest.raises(ValueError, match="zoom range"):
         ensure_tiles(six_parcels(), tmp_path, checksum="x", min_zoom=15, max_zoom=12)
+
+
+def _used_at(directory: Path, t: float) -> None:
+    os.utime(directory, (t, t))
+
+
+def test_old_tile_sets_are_pruned_keeping_the_current_and_the_most_recently_used(tmp_path):
+    parcels = six_parcels()
+
+    def write(name: str, keep: int = 10):
+        return ensure_tiles(parcels, tmp_path, checksum=name, min_zoom=13, max_zoom=13, engine="gdal",
+                            keep_others=keep)
+
+    sets = {name: write(name) for name in "abcd"}
+    assert {p.name for p in tmp_path.iterdir()} == {ts.key for ts in sets.values()}  # 4 sets, 10 allowed
+    for k, name in enumerate("abcd"):  # last used in the order a, b, c, d (an hour apart, a day ago)
+        _used_at(sets[name].directory, time.time() - 86_400 + 3600 * k)
+    assert write("a").seconds == 0  # reused: now the most recently used set
+    writing = tmp_path / f"{WORK_PREFIX}other-process"  # another process is writing a set right now
+    writing.mkdir()
+    crashed = tmp_path / f"{WORK_PREFIX}crashed"  # a writer that died two days ago
+    crashed.mkdir()
+    _used_at(crashed, time.time() - 2 * 86_400)
+    (tmp_path / f"{TRASH_PREFIX}left-over").mkdir()  # an interrupted delete
+    (tmp_path / "notes").mkdir()  # not a tile set (no tiles.json): not ours to delete
+
+    e = write("e", keep=2)
+    # Kept: e (current), then the two most recently used others: a (just reused) and d; b and c go.
+    assert e.seconds > 0
+    assert {p.name for p in tmp_path.iterdir()} == {e.key, sets["a"].key, sets["d"].key, writing.name, "notes"}
+    assert read_tile_set(sets["a"].directory) is not None and read_tile_set(sets["d"].directory) is not None
+    # A deleted set is written again when its dataset comes back.
+    assert write("b", keep=2).seconds > 0
+
+
+def test_prune_returns_the_removed_keys_oldest_first_and_never_the_current(tmp_path):
+    parcels = six_parcels()
+    keys = []
+    for k, name in enumerate("pqr"):
+        ts = ensure_tiles(parcels, tmp_path, checksum=name, min_zoom=13, max_zoom=13, engine="gdal", keep_others=5)
+        _used_at(ts.directory, 1_000_000 + k)
+        keys.append(ts.key)
+    p, q, r = keys
+    # r is the most recently used, but p is current: p stays, the others go oldest first.
+    assert prune_tile_sets(tmp_path, p, keep_others=0) == [q, r]
+    assert [x.name for x in tmp_path.iterdir()] == [p]
+    assert prune_tile_sets(tmp_path, p, keep_others=0) == []
+    assert prune_tile_sets(tmp_path / "missing", p) == []
+    with pytest.raises(ValueError, match="0 or more"):
+        prune_tile_sets(tmp_path, p, keep_others=-1)
+
+
+def test_the_default_number_kept_comes_from_the_settings(tmp_path, monkeypatch):
+    monkeypatch.setattr(tiles, "TILE_SETS_KEPT", 1)
+    parcels = six_parcels()
+    first = ensure_tiles(parcels, tmp_path, checksum="s1", min_zoom=13, max_zoom=13, engine="gdal")
+    _used_at(first.directory, 1_000_000)
+    second = ensure_tiles(parcels, tmp_path, checksum="s2", min_zoom=13, max_zoom=13, engine="gdal")
+    _used_at(second.directory, 1_000_001)
+    third = ensure_tiles(parcels, tmp_path, checksum="s3", min_zoom=13, max_zoom=13, engine="gdal")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([second.key, third.key])
