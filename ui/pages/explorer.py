@@ -106,7 +106,9 @@ def page() -> None:
 
     # Whatever is ready goes first: after a click (scores known) the panel, before the new parcel's
     # isochrones; after a weight change the map's new colours, before ranks, robustness and texts.
-    if scored_ready(cache, choices.profile, choices.weights, choices.filters, lang, choices.car_period):
+    # In drawing mode the map goes first: what it returns (the drawn area) feeds the save form.
+    if not st.session_state.get(K.DRAW_MODE) and scored_ready(cache, choices.profile, choices.weights,
+                                                               choices.filters, lang, choices.car_period):
         result = draw_panel()
         draw_map()
     else:

@@ -140,12 +140,20 @@
     return st;
   }
 
-  // Full Leaflet path options per distinct style, shared by every parcel that has it.
+  // Full Leaflet path options per distinct style, shared by every parcel that has it. The key is a
+  // number made of what styleFor depends on (score bucket, excluded or filtered, saved, selected,
+  // outline, over-zoom), so a restyle of 100,000 parcels allocates nothing for the ones it has seen.
   var styleCache = {};
+  function styleKey(i, zoom) {
+    var s = S.scores && i < S.scores.length ? S.scores[i] : NaN;
+    var bucket = s >= 0 ? Math.max(0, Math.min(S.palette.length - 1, Math.round(s))) : (s < 0 ? 1001 : 1002);
+    var mapZoom = S.map ? S.map.getZoom() : zoom;
+    var mark = S.selected.has(i) ? 2 : (S.saved.has(i) ? 1 : 0);
+    return ((bucket * 3 + mark) * 2 + (mapZoom >= 14 ? 1 : 0)) * 32 + Math.max(0, Math.min(31, mapZoom - zoom));
+  }
   function fullStyle(i, zoom) {
-    var st = styleFor(i, zoom);
-    var key = [st.fill, st.fillColor, st.fillOpacity, st.stroke, st.color, st.weight, st.opacity].join("|");
-    return styleCache[key] || (styleCache[key] = L.extend({}, L.Path.prototype.options, st));
+    var key = styleKey(i, zoom);
+    return styleCache[key] || (styleCache[key] = L.extend({}, L.Path.prototype.options, styleFor(i, zoom)));
   }
 
   // Rank among scored parcels, as analysis.scoring.rank: higher float32 score first, ties in table order.
@@ -333,6 +341,8 @@
     }
     S.palette = a.palette;
     S.excludedColour = a.excluded_colour;
+    var paletteKey = a.palette.join(",") + "|" + a.excluded_colour;
+    if (paletteKey !== S.paletteKey) { S.paletteKey = paletteKey; styleCache = {}; }
     S.texts = a.texts || {};
     S.locale = a.locale || "sv-SE";
     loadLabels(new URL(a.labels_url, document.baseURI).href);
