@@ -70,7 +70,7 @@ def handle_upload(layer: str, lang: str) -> None:
         else:
             loaded = layers.load_land_use(as_bytes_io(data, file.name), layer=None)
     except SiteFinderError as err:
-        _refuse(layer, md(str(err)) + _mapping_hint(data, file.name, layer, lang))
+        _refuse(layer, refusal(file.name, err, lang) + _mapping_hint(data, file.name, layer, lang))
         return
     digest = hashlib.sha256(data).hexdigest()
     upload_store().put(data, digest)
@@ -83,6 +83,22 @@ def handle_upload(layer: str, lang: str) -> None:
             st.session_state[K.UPLOAD_MESSAGE] = ("warning", message + " " + md(outside))
             return
     st.session_state[K.UPLOAD_MESSAGE] = ("success", message)
+
+
+#: What to do, per kind of error, in the officer's language (the error's own text has the details).
+ADVICE = {"DataFormatError": "format", "GeometryError": "geometry", "SchemaError": "columns", "CrsError": "crs",
+          "ParameterError": "mapping"}
+
+
+def refusal(name: str, err: SiteFinderError, lang: str) -> str:
+    """Why an upload was refused: what to do in ``lang``, then the reader's details.
+
+    The details name the file, the column or the value found and are written in English by the
+    readers (``layers/``), which serve the command line too; they are labelled as such.
+    """
+    kind = next((ADVICE[c.__name__] for c in type(err).__mro__ if c.__name__ in ADVICE), "other")
+    return (t("upload_failed", lang, name=name, reason=t(f"upload_advice.{kind}", lang)) + ". "
+            + t("upload_details", lang, details=str(err)))
 
 
 def _refuse(layer: str, message: str) -> None:

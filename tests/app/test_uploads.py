@@ -37,6 +37,9 @@ def test_a_refused_parcels_file_is_cleared_and_gets_a_mapping_hint(tmp_path):
     at.run()
     errors = [shown(e) for e in at.error]
     assert any("egna_namn.geojson" in e and "Förslag på kolumnmappning" in e for e in errors), errors
+    # What to do comes in Swedish (a missing column: give a mapping); the reader's details follow, labelled.
+    assert any("egna_namn.geojson kunde inte läsas: kolumner saknas" in e and "Tekniska detaljer (på engelska)" in e
+               for e in errors), errors
     assert at.session_state["uploads"] == {}
     # The refused file is gone from the uploader: the page now shows a fresh one.
     keys = {u.key for u in at.get("file_uploader")}
