@@ -125,8 +125,8 @@ def catchment(network: Network, cell_x: np.ndarray, cell_y: np.ndarray, groups: 
 
 def labour_pool(network: Network, origins: Origins, parcel_x: np.ndarray, parcel_y: np.ndarray, *,
                 thresholds_min: Mapping[str, tuple[float, str]], leg_speed_mps: float,
-                beta_per_min: float | None = None, among: np.ndarray | None = None, chunk: int = 64,
-                workers: int = 1) -> dict[str, np.ndarray]:
+                beta_per_min: float | None = None, horizon_s: float | None = None, among: np.ndarray | None = None,
+                chunk: int = 64, workers: int = 1) -> dict[str, np.ndarray]:
     """Cumulative labour pools (and optionally Hansen gravity) without keeping a time matrix.
 
     Routes from the origins in chunks and adds each chunk's residents to the parcels it reaches,
@@ -145,7 +145,10 @@ def labour_pool(network: Network, origins: Origins, parcel_x: np.ndarray, parcel
     leg_speed_mps
         Speed of the parcel access leg.
     beta_per_min
-        If given, also ``"gravity"`` up to the longest threshold.
+        If given, also ``"gravity"``: origins up to ``horizon_s`` of network time count.
+    horizon_s
+        Longest network time routed; the longest threshold by default. Pass the horizon of a
+        ``catchment`` to get the same gravity (``catchment`` counts origins up to its horizon).
     among
         Node indices parcels may snap to.
     chunk
@@ -160,18 +163,23 @@ def labour_pool(network: Network, origins: Origins, parcel_x: np.ndarray, parcel
     """
     psnap = snap_points(network, parcel_x, parcel_y, among=among)
     targets, column = np.unique(psnap.node, return_inverse=True)
-    horizon = max(m for m, _ in thresholds_min.values()) * 60
+    longest = max(m for m, _ in thresholds_min.values()) * 60
+    horizon = longest if horizon_s is None else max(float(horizon_s), longest)
     out = {name: np.zeros(len(column)) for name in thresholds_min}
-    if beta_per_min is not None:
-        out["gravity"] = np.zeros(len(column))
-    leg_p = (psnap.distance_m / leg_speed_mps).astype("float32")
+    leg_p = psnap.distance_m / leg_speed_mps
+    gravity = np.zeros(len(targets)) if beta_per_min is not None else None
     for start, block in _blocks(network, origins.nodes, targets, horizon, chunk, workers):
         rows = slice(start, start + len(block))
-        total = block[:, column] + origins.leg_s[rows, None].astype("float32") + leg_p[None, :]
+        # float64 and the same order of additions as ``residents_within``: identical threshold tests
+        total = origins.leg_s[rows, None] + block[:, column] + leg_p[None, :]
         for name, (minutes, group) in thresholds_min.items():
             out[name] += origins.population[group][rows] @ (total <= minutes * 60)
-        if beta_per_min is not None:
-            out["gravity"] += origins.population["all"][rows] @ np.exp(-beta_per_min / 60 * total)
+        if gravity is not None:
+            beta = beta_per_min / 60.0
+            weights = origins.population["all"][rows] * np.exp(-beta * origins.leg_s[rows])
+            gravity += weights @ np.exp(-beta * block.astype("float64"))
+    if gravity is not None:
+        out["gravity"] = gravity[column] * np.exp(-beta_per_min / 60.0 * leg_p)
     return out
 
 
