@@ -165,48 +165,76 @@ def labour_pool(network: Network, origins: Origins, parcel_x: np.ndarray, parcel
     targets, column = np.unique(psnap.node, return_inverse=True)
     longest = max(m for m, _ in thresholds_min.values()) * 60
     horizon = longest if horizon_s is None else max(float(horizon_s), longest)
+    job = _Job(network, origins, targets, column, psnap.distance_m / leg_speed_mps, dict(thresholds_min),
+               beta_per_min, horizon, chunk)
     out = {name: np.zeros(len(column)) for name in thresholds_min}
-    leg_p = psnap.distance_m / leg_speed_mps
-    gravity = np.zeros(len(targets)) if beta_per_min is not None else None
-    for start, block in _blocks(network, origins.nodes, targets, horizon, chunk, workers):
-        rows = slice(start, start + len(block))
-        # float64 and the same order of additions as ``residents_within``: identical threshold tests
-        total = origins.leg_s[rows, None] + block[:, column] + leg_p[None, :]
-        for name, (minutes, group) in thresholds_min.items():
-            out[name] += origins.population[group][rows] @ (total <= minutes * 60)
-        if gravity is not None:
-            beta = beta_per_min / 60.0
-            weights = origins.population["all"][rows] * np.exp(-beta * origins.leg_s[rows])
-            gravity += weights @ np.exp(-beta * block.astype("float64"))
-    if gravity is not None:
-        out["gravity"] = gravity[column] * np.exp(-beta_per_min / 60.0 * leg_p)
+    gravity = np.zeros(len(targets))
+    for sums, to_targets in _map(job, workers):
+        for name, values in sums.items():
+            out[name] += values
+        if to_targets is not None:
+            gravity += to_targets
+    if beta_per_min is not None:
+        out["gravity"] = gravity[column] * np.exp(-beta_per_min / 60.0 * job.leg_p)
     return out
 
 
-def _blocks(network: Network, sources: np.ndarray, targets: np.ndarray, horizon_s: float, chunk: int,
-            workers: int):
-    """Yield ``(first origin, times block)`` for consecutive chunks of origins."""
-    starts = list(range(0, len(sources), chunk))
+@dataclass(frozen=True)
+class _Job:
+    """What every chunk of a streamed labour pool needs (shared with forked workers)."""
+
+    network: Network
+    origins: Origins
+    targets: np.ndarray
+    column: np.ndarray
+    leg_p: np.ndarray
+    thresholds_min: dict[str, tuple[float, str]]
+    beta_per_min: float | None
+    horizon_s: float
+    chunk: int
+
+
+def _chunk_sums(job: _Job, start: int) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
+    """Residents per parcel for each threshold, and gravity per target node, from one chunk of origins."""
+    o = job.origins
+    rows = slice(start, start + job.chunk)
+    block = costs_from_sources(job.network, o.nodes[rows], job.targets, limit_s=job.horizon_s, chunk=job.chunk)
+    # float64 and the same order of additions as ``residents_within``: identical threshold tests
+    total = o.leg_s[rows, None] + block[:, job.column] + job.leg_p[None, :]
+    sums = {name: o.population[group][rows] @ (total <= minutes * 60)
+            for name, (minutes, group) in job.thresholds_min.items()}
+    del total
+    to_targets = None
+    if job.beta_per_min is not None:
+        beta = job.beta_per_min / 60.0
+        weights = o.population["all"][rows] * np.exp(-beta * o.leg_s[rows])
+        to_targets = weights @ np.exp(-beta * block.astype("float64"))
+    return sums, to_targets
+
+
+def _map(job: _Job, workers: int):
+    """Chunk sums in order, in this process or in ``workers`` forked processes."""
+    starts = range(0, len(job.origins.nodes), job.chunk)
     if workers <= 1:
         for start in starts:
-            yield start, costs_from_sources(network, sources[start : start + chunk], targets, limit_s=horizon_s,
-                                            chunk=chunk)
+            yield _chunk_sums(job, start)
         return
     import multiprocessing as mp
 
     global _SHARED
-    _SHARED = (network, sources, targets, horizon_s, chunk)
-    with mp.get_context("fork").Pool(workers) as pool:
-        yield from pool.imap(_route_chunk, starts)
+    _SHARED = job
+    try:
+        with mp.get_context("fork").Pool(workers) as pool:
+            yield from pool.imap(_route_chunk, starts)
+    finally:
+        _SHARED = None
 
 
-_SHARED: tuple | None = None
+_SHARED: _Job | None = None
 
 
-def _route_chunk(start: int) -> tuple[int, np.ndarray]:
-    network, sources, targets, horizon_s, chunk = _SHARED
-    return start, costs_from_sources(network, sources[start : start + chunk], targets, limit_s=horizon_s,
-                                     chunk=chunk)
+def _route_chunk(start: int) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
+    return _chunk_sums(_SHARED, start)
 
 
 def residents_within(c: Catchment, minutes: float, *, group: str = "all", chunk: int = 4096) -> np.ndarray:
