@@ -165,8 +165,10 @@ def labour_pool(network: Network, origins: Origins, parcel_x: np.ndarray, parcel
     targets, column = np.unique(psnap.node, return_inverse=True)
     longest = max(m for m, _ in thresholds_min.values()) * 60
     horizon = longest if horizon_s is None else max(float(horizon_s), longest)
+    order = np.argsort(column, kind="stable")
+    parcels_of = _ParcelsOf(order, np.searchsorted(column[order], np.arange(len(targets) + 1)))
     job = _Job(network, origins, targets, column, psnap.distance_m / leg_speed_mps, dict(thresholds_min),
-               beta_per_min, horizon, chunk)
+               beta_per_min, horizon, chunk, parcels_of)
     out = {name: np.zeros(len(column)) for name in thresholds_min}
     gravity = np.zeros(len(targets))
     for sums, to_targets in _map(job, workers):
@@ -177,6 +179,10 @@ def labour_pool(network: Network, origins: Origins, parcel_x: np.ndarray, parcel
     if beta_per_min is not None:
         out["gravity"] = gravity[column] * np.exp(-beta_per_min / 60.0 * job.leg_p)
     return out
+
+
+#: A chunk whose searches reached fewer than this share of the parcel nodes is summed pair by pair.
+SPARSE_BELOW = 0.25
 
 
 @dataclass(frozen=True)
@@ -192,6 +198,7 @@ class _Job:
     beta_per_min: float | None
     horizon_s: float
     chunk: int
+    parcels_of: _ParcelsOf
 
 
 def _chunk_sums(job: _Job, start: int) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
@@ -199,17 +206,42 @@ def _chunk_sums(job: _Job, start: int) -> tuple[dict[str, np.ndarray], np.ndarra
     o = job.origins
     rows = slice(start, start + job.chunk)
     block = costs_from_sources(job.network, o.nodes[rows], job.targets, limit_s=job.horizon_s, chunk=job.chunk)
-    # float64 and the same order of additions as ``residents_within``: identical threshold tests
-    total = o.leg_s[rows, None] + block[:, job.column] + job.leg_p[None, :]
-    sums = {name: o.population[group][rows] @ (total <= minutes * 60)
-            for name, (minutes, group) in job.thresholds_min.items()}
-    del total
-    to_targets = None
+    pop = {name: o.population[group][rows] for name, (_, group) in job.thresholds_min.items()}
+    weights = None
     if job.beta_per_min is not None:
         beta = job.beta_per_min / 60.0
         weights = o.population["all"][rows] * np.exp(-beta * o.leg_s[rows])
-        to_targets = weights @ np.exp(-beta * block.astype("float64"))
+    finite = np.isfinite(block)
+    if finite.mean() < SPARSE_BELOW:  # short searches (car): only the pairs within the horizon
+        r, t = np.nonzero(finite)
+        d = block[r, t]
+        n_each = job.parcels_of.starts[t + 1] - job.parcels_of.starts[t]
+        pair = np.repeat(np.arange(len(t)), n_each)
+        parcel = job.parcels_of.order[np.repeat(job.parcels_of.starts[t], n_each)
+                                      + np.arange(n_each.sum()) - np.repeat(np.cumsum(n_each) - n_each, n_each)]
+        # float64 and the same order of additions as ``residents_within``: identical threshold tests
+        total = o.leg_s[rows][r[pair]] + d[pair] + job.leg_p[parcel]
+        sums = {name: np.bincount(parcel, weights=pop[name][r[pair]] * (total <= minutes * 60),
+                                  minlength=len(job.column))
+                for name, (minutes, _) in job.thresholds_min.items()}
+        to_targets = None
+        if weights is not None:
+            to_targets = np.bincount(t, weights=weights[r] * np.exp(-beta * d.astype("float64")),
+                                     minlength=len(job.targets))
+        return sums, to_targets
+    total = o.leg_s[rows, None] + block[:, job.column] + job.leg_p[None, :]
+    sums = {name: pop[name] @ (total <= minutes * 60) for name, (minutes, _) in job.thresholds_min.items()}
+    del total
+    to_targets = None if weights is None else weights @ np.exp(-beta * block.astype("float64"))
     return sums, to_targets
+
+
+@dataclass(frozen=True)
+class _ParcelsOf:
+    """Parcels per target node: ``order[starts[t]:starts[t + 1]]`` are the parcels of target ``t``."""
+
+    order: np.ndarray
+    starts: np.ndarray
 
 
 def _map(job: _Job, workers: int):

@@ -91,10 +91,13 @@ def test_two_cell_population_gravity_and_cumulative_by_hand():
     assert labour.gravity(c, 0.05)[0] == pytest.approx(790.47, abs=0.01)
 
 
-def test_streamed_and_matrix_labour_pools_give_the_hand_counts():
+@pytest.mark.parametrize("pairwise", [False, True])
+def test_streamed_and_matrix_labour_pools_give_the_hand_counts(pairwise, monkeypatch):
     # The line of the test above: homes A (1,000) at node 1, 600 s from node 0, and B (500, "north")
     # at node 2, 1,200 s away. Parcel P on node 0; parcel Q 300 m north of node 0, which at 1 m/s
-    # adds a 300 s (5 min) leg: A is 15 min from Q, B 25 min.
+    # adds a 300 s (5 min) leg: A is 15 min from Q, B 25 min. Both ways of summing a chunk
+    # (dense, or pair by pair for short searches) are run.
+    monkeypatch.setattr(labour, "SPARSE_BELOW", 2.0 if pairwise else 0.0)
     g = nx.MultiDiGraph(crs="EPSG:3006")
     for k in range(3):
         g.add_node(k, x=661_000.0 + 1000 * k, y=6_569_000.0)
@@ -163,7 +166,7 @@ def test_departure_matrix_skips_arrivals_and_other_times():
     assert m.tolist() == [[1.0], [0.0]]
 
 
-def test_streaming_labour_pool_equals_the_matrix_version():
+def test_streaming_labour_pool_equals_the_matrix_version(monkeypatch):
     g = grid_graph(6)
     net = network_from_graph(g)
     rng = np.random.default_rng(4)
@@ -181,6 +184,11 @@ def test_streaming_labour_pool_equals_the_matrix_version():
     parallel = labour.labour_pool(net, origins, px, py, leg_speed_mps=5.0, chunk=4, workers=2,
                                   thresholds_min={"a": (1, "all")})
     assert parallel["a"] == pytest.approx(streamed["a"])
+    monkeypatch.setattr(labour, "SPARSE_BELOW", 2.0)  # every chunk summed pair by pair
+    pairwise = labour.labour_pool(net, origins, px, py, leg_speed_mps=5.0, chunk=4, beta_per_min=0.05,
+                                  thresholds_min={"a": (1, "all"), "b": (2, "half")})
+    for name in ("a", "b", "gravity"):
+        assert pairwise[name] == pytest.approx(streamed[name], rel=1e-12)
 
 
 def test_walk_to_stop_counts_both_straight_legs():
