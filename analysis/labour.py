@@ -2,9 +2,11 @@
 
 Population cells are snapped to their nearest network node and aggregated per node, so the
 number of shortest-path searches is the number of distinct origin nodes, not of cells or
-parcels. Searches run from the homes (commute direction home -> work) up to a horizon, and
-keep a travel-time matrix ``origin nodes x parcel nodes`` from which every threshold and any
-decay parameter are evaluated without routing again.
+parcels. Searches run from the homes (commute direction home -> work) up to a horizon.
+``catchment`` keeps the travel-time matrix ``origin nodes x parcel nodes``, from which every
+threshold and any decay parameter are evaluated without routing again; ``labour_pool`` gives the
+same counts for chosen thresholds and one decay without keeping it (memory = chunk x network), for
+datasets whose matrix would not fit.
 """
 
 from __future__ import annotations

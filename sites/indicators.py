@@ -207,7 +207,8 @@ def compute(ds: Dataset, *, progress: Progress | None = None, beta_per_min: floa
 def keeps_catchment(origins: int, parcels: int) -> bool:
     """Whether the public-transport catchment (``origins x parcel nodes``, float32) is kept.
 
-    Kept up to ``MAX_CATCHMENT_CELLS`` (0.4 GB), so that another gravity decay is evaluated from
+    Decided on ``origins x parcels`` (an upper bound of the matrix) before routing. Kept up to
+    ``MAX_CATCHMENT_CELLS`` (0.4 GB), so that another gravity decay is evaluated from
     the cache; beyond it the labour pool is streamed and only the precomputed decay exists.
     """
     return origins * parcels <= MAX_CATCHMENT_CELLS
