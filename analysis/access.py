@@ -11,7 +11,7 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from analysis.network import Network, costs_from_sources, nearest_source, snap_points
+from analysis.network import Network, nearest_source, snap_points
 
 CAR_ACCESS_SPEED_MPS = 20 / 3.6
 
@@ -98,16 +98,19 @@ def walk_to_stop(walk: Network, x: np.ndarray, y: np.ndarray, stop_nodes: np.nda
     first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
     matrix = csr_matrix((np.maximum(costs[first], 1e-9), (rows[first], cols[first])), shape=(n + 1, n + 1))
     dist, pred = dijkstra(matrix, directed=True, indices=n, return_predecessors=True)
-    # The stop behind each node: follow predecessors back to the node entered from the virtual source.
-    entered = {int(c): int(w) for r, c, w in zip(rows[first], cols[first], which_edge[first], strict=True)
-               if r == n}
-    owner = np.full(n + 1, -1, dtype=np.int64)
-    order_nodes = np.argsort(dist[:n], kind="stable")
-    for node in order_nodes:
-        if not np.isfinite(dist[node]):
+    # The stop behind each node: the node its shortest path entered from the virtual source, found
+    # by pointer jumping along the predecessors (log of the path length vectorised steps).
+    from_source = (rows[first] == n)
+    entered = np.full(n + 1, -1, dtype=np.int64)
+    entered[cols[first][from_source]] = which_edge[first][from_source]
+    up = np.where(pred[:n] >= 0, pred[:n], np.arange(n))
+    up = np.where(up == n, np.arange(n), up)  # nodes entered from the source are their own root
+    while True:
+        nxt = up[up]
+        if np.array_equal(nxt, up):
             break
-        p = pred[node]
-        owner[node] = entered[int(node)] if p == n else owner[p]
+        up = nxt
+    owner = np.where(np.isfinite(dist[:n]), entered[up], -1)
     w = owner[snap.node]
     return pd.DataFrame({
         "walk_m_to_rail_stop": dist[snap.node] + snap.distance_m,
@@ -145,15 +148,87 @@ def departures_within_walk(walk: Network, x: np.ndarray, y: np.ndarray, stop_nod
         ``departures_per_hour_<r>m`` for each radius.
     """
     snap = snap_points(walk, x, y)
-    targets, inverse = np.unique(snap.node, return_inverse=True)
-    dist = costs_from_sources(walk, stop_nodes, targets, limit_s=max(radii_m)).T  # targets x stops
-    dist = dist[inverse] + snap.distance_m[:, None] + np.asarray(stop_leg_m)[None, :]
-    out = {}
-    for r in radii_m:
-        reach = csr_matrix(dist <= r, dtype=np.float32)
-        trips = (reach @ departures).tocsr()
-        out[f"departures_per_hour_{int(r)}m"] = np.diff(trips.indptr) / hours
+    limit = max(radii_m)
+    node, stop, dist = stops_within(walk, stop_nodes, limit_m=limit)
+    dist = dist + np.asarray(stop_leg_m, dtype="float64")[stop]
+    keep = dist <= limit
+    node, stop, dist = node[keep], stop[keep], dist[keep]
+    # For each parcel, the (stop, distance) pairs of its street node: CSR by node, rows repeated per parcel.
+    order = np.argsort(node, kind="stable")
+    node, stop, dist = node[order], stop[order], dist[order]
+    starts = np.searchsorted(node, np.arange(walk.size + 1))
+    counts = np.diff(starts)[snap.node]
+    out = {f"departures_per_hour_{int(r)}m": np.zeros(len(snap.node)) for r in radii_m}
+    departures = departures.tocsr()
+    step = max(1, 2_000_000 // max(1, int(counts.mean()) if len(counts) else 1))
+    for first in range(0, len(snap.node), step):
+        rows_p = np.arange(first, min(first + step, len(snap.node)))
+        n_each = counts[rows_p]
+        parcel = np.repeat(rows_p - first, n_each)
+        within = np.arange(n_each.sum()) - np.repeat(np.cumsum(n_each) - n_each, n_each)
+        pair = np.repeat(starts[snap.node[rows_p]], n_each) + within
+        total = dist[pair] + snap.distance_m[rows_p][parcel]
+        for r in radii_m:
+            near = total <= r
+            reach = csr_matrix((np.ones(int(near.sum()), dtype=np.float32), (parcel[near], stop[pair][near])),
+                               shape=(len(rows_p), len(stop_nodes)))
+            trips = (reach @ departures).tocsr()
+            out[f"departures_per_hour_{int(r)}m"][rows_p] = np.diff(trips.indptr) / hours
     return pd.DataFrame(out, index=index)
+
+
+def stops_within(walk: Network, stop_nodes: np.ndarray, *, limit_m: float,
+                 tile_m: float = 2000.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Street nodes within ``limit_m`` of each stop's street node, as sparse triples.
+
+    Stops are grouped in square tiles and each group is routed on the part of the network within
+    ``limit_m`` in a straight line of the group's stops: a walk along streets is never shorter
+    than the straight line (edge lengths follow the way geometry; 1 % and 10 m of margin cover
+    the map projection's scale), and every node of a path within the limit is itself within it,
+    so the distances are exact while each search touches only a few thousand nodes.
+
+    Parameters
+    ----------
+    walk
+        Street network with edge costs in metres.
+    stop_nodes
+        Each stop's street node (matrix index).
+    limit_m
+        Longest walk kept.
+    tile_m
+        Side of the tiles stops are grouped in.
+
+    Returns
+    -------
+    node, stop, distance
+        One entry per (street node, stop) pair within the limit; ``stop`` is the position in
+        ``stop_nodes``, ``distance`` the network distance (metres) from the stop's node.
+    """
+    stop_nodes = np.asarray(stop_nodes, dtype=np.int64)
+    if not len(stop_nodes):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+    reach = limit_m * 1.01 + 10.0
+    sx, sy = walk.x[stop_nodes], walk.y[stop_nodes]
+    tx = np.floor((sx - sx.min()) / tile_m).astype(np.int64)
+    ty = np.floor((sy - sy.min()) / tile_m).astype(np.int64)
+    tile = tx * (int(ty.max()) + 1) + ty
+    order = np.argsort(tile, kind="stable")
+    by_x = np.argsort(walk.x, kind="stable")
+    xs = walk.x[by_x]
+    nodes, stops, dists = [], [], []
+    for group in np.split(order, np.flatnonzero(np.diff(tile[order])) + 1):
+        lo, hi = np.searchsorted(xs, [sx[group].min() - reach, sx[group].max() + reach], side="left")
+        band = by_x[lo:hi]
+        yb = walk.y[band]
+        inside = np.sort(band[(yb >= sy[group].min() - reach) & (yb <= sy[group].max() + reach)])
+        sub = walk.matrix[inside][:, inside]
+        local = np.searchsorted(inside, stop_nodes[group])
+        block = np.atleast_2d(dijkstra(sub, directed=True, indices=local, limit=limit_m))
+        s, v = np.nonzero(np.isfinite(block))
+        nodes.append(inside[v])
+        stops.append(group[s])
+        dists.append(block[s, v])
+    return np.concatenate(nodes), np.concatenate(stops), np.concatenate(dists)
 
 
 def departure_matrix(stop_times: pd.DataFrame, stop_ids: np.ndarray, *, start_s: float, end_s: float) -> csr_matrix:

@@ -107,7 +107,7 @@ def car_networks(graph: nx.MultiDiGraph, *, periods: tuple[str, ...] = PERIODS) 
     x = np.array([nodes[n]["x"] for n in ids], dtype="float64")
     y = np.array([nodes[n]["y"] for n in ids], dtype="float64")
     zone = zone_of(x, y)
-    edges = list(graph.edges(data=True))
+    edges = edge_list(graph)
     rows = np.array([index[u] for u, _, _ in edges], dtype=np.int64)
     cols = np.array([index[v] for _, v, _ in edges], dtype=np.int64)
     base = np.array([float(d["travel_time"]) for _, _, d in edges])
@@ -129,6 +129,21 @@ def car_networks(graph: nx.MultiDiGraph, *, periods: tuple[str, ...] = PERIODS) 
         delay = np.where(junction[cols] & (klass != "motorway"), delay, 0.0)
         out[period] = Network(cheapest_edges(rows, cols, base * factor + delay, len(ids)), x, y, ids)
     return out
+
+
+def edge_list(graph: nx.MultiDiGraph) -> list[tuple]:
+    """``(u, v, data)`` of every edge, in the graph's order.
+
+    A filtered view (``nx.subgraph_view``, e.g. ``layers.roads.drive_network``) is read through
+    its base graph and its own node and edge filters: the same edges in the same order, several
+    times faster than iterating the view (networkx checks the filters again at every level).
+    """
+    base = getattr(graph, "_graph", None)
+    node_ok, edge_ok = getattr(graph, "_NODE_OK", None), getattr(graph, "_EDGE_OK", None)
+    if base is None or node_ok is None or edge_ok is None or not graph.is_multigraph():
+        return list(graph.edges(data=True))
+    return [(u, v, d) for u, v, k, d in base.edges(keys=True, data=True)
+            if node_ok(u) and node_ok(v) and edge_ok(u, v, k)]
 
 
 def _road_class(data: Mapping) -> str:

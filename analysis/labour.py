@@ -2,9 +2,11 @@
 
 Population cells are snapped to their nearest network node and aggregated per node, so the
 number of shortest-path searches is the number of distinct origin nodes, not of cells or
-parcels. Searches run from the homes (commute direction home -> work) up to a horizon, and
-keep a travel-time matrix ``origin nodes x parcel nodes`` from which every threshold and any
-decay parameter are evaluated without routing again.
+parcels. Searches run from the homes (commute direction home -> work) up to a horizon.
+``catchment`` keeps the travel-time matrix ``origin nodes x parcel nodes``, from which every
+threshold and any decay parameter are evaluated without routing again; ``labour_pool`` gives the
+same counts for chosen thresholds and one decay without keeping it (memory = chunk x network), for
+datasets whose matrix would not fit.
 """
 
 from __future__ import annotations
@@ -125,8 +127,8 @@ def catchment(network: Network, cell_x: np.ndarray, cell_y: np.ndarray, groups: 
 
 def labour_pool(network: Network, origins: Origins, parcel_x: np.ndarray, parcel_y: np.ndarray, *,
                 thresholds_min: Mapping[str, tuple[float, str]], leg_speed_mps: float,
-                beta_per_min: float | None = None, among: np.ndarray | None = None, chunk: int = 64,
-                workers: int = 1) -> dict[str, np.ndarray]:
+                beta_per_min: float | None = None, horizon_s: float | None = None, among: np.ndarray | None = None,
+                chunk: int = 64, workers: int = 1) -> dict[str, np.ndarray]:
     """Cumulative labour pools (and optionally Hansen gravity) without keeping a time matrix.
 
     Routes from the origins in chunks and adds each chunk's residents to the parcels it reaches,
@@ -145,7 +147,10 @@ def labour_pool(network: Network, origins: Origins, parcel_x: np.ndarray, parcel
     leg_speed_mps
         Speed of the parcel access leg.
     beta_per_min
-        If given, also ``"gravity"`` up to the longest threshold.
+        If given, also ``"gravity"``: origins up to ``horizon_s`` of network time count.
+    horizon_s
+        Longest network time routed; the longest threshold by default. Pass the horizon of a
+        ``catchment`` to get the same gravity (``catchment`` counts origins up to its horizon).
     among
         Node indices parcels may snap to.
     chunk
@@ -160,45 +165,110 @@ def labour_pool(network: Network, origins: Origins, parcel_x: np.ndarray, parcel
     """
     psnap = snap_points(network, parcel_x, parcel_y, among=among)
     targets, column = np.unique(psnap.node, return_inverse=True)
-    horizon = max(m for m, _ in thresholds_min.values()) * 60
+    longest = max(m for m, _ in thresholds_min.values()) * 60
+    horizon = longest if horizon_s is None else max(float(horizon_s), longest)
+    order = np.argsort(column, kind="stable")
+    parcels_of = _ParcelsOf(order, np.searchsorted(column[order], np.arange(len(targets) + 1)))
+    job = _Job(network, origins, targets, column, psnap.distance_m / leg_speed_mps, dict(thresholds_min),
+               beta_per_min, horizon, chunk, parcels_of)
     out = {name: np.zeros(len(column)) for name in thresholds_min}
+    gravity = np.zeros(len(targets))
+    for sums, to_targets in _map(job, workers):
+        for name, values in sums.items():
+            out[name] += values
+        if to_targets is not None:
+            gravity += to_targets
     if beta_per_min is not None:
-        out["gravity"] = np.zeros(len(column))
-    leg_p = (psnap.distance_m / leg_speed_mps).astype("float32")
-    for start, block in _blocks(network, origins.nodes, targets, horizon, chunk, workers):
-        rows = slice(start, start + len(block))
-        total = block[:, column] + origins.leg_s[rows, None].astype("float32") + leg_p[None, :]
-        for name, (minutes, group) in thresholds_min.items():
-            out[name] += origins.population[group][rows] @ (total <= minutes * 60)
-        if beta_per_min is not None:
-            out["gravity"] += origins.population["all"][rows] @ np.exp(-beta_per_min / 60 * total)
+        out["gravity"] = gravity[column] * np.exp(-beta_per_min / 60.0 * job.leg_p)
     return out
 
 
-def _blocks(network: Network, sources: np.ndarray, targets: np.ndarray, horizon_s: float, chunk: int,
-            workers: int):
-    """Yield ``(first origin, times block)`` for consecutive chunks of origins."""
-    starts = list(range(0, len(sources), chunk))
+#: A chunk whose searches reached fewer than this share of the parcel nodes is summed pair by pair.
+SPARSE_BELOW = 0.25
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every chunk of a streamed labour pool needs (shared with forked workers)."""
+
+    network: Network
+    origins: Origins
+    targets: np.ndarray
+    column: np.ndarray
+    leg_p: np.ndarray
+    thresholds_min: dict[str, tuple[float, str]]
+    beta_per_min: float | None
+    horizon_s: float
+    chunk: int
+    parcels_of: _ParcelsOf
+
+
+def _chunk_sums(job: _Job, start: int) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
+    """Residents per parcel for each threshold, and gravity per target node, from one chunk of origins."""
+    o = job.origins
+    rows = slice(start, start + job.chunk)
+    block = costs_from_sources(job.network, o.nodes[rows], job.targets, limit_s=job.horizon_s, chunk=job.chunk)
+    pop = {name: o.population[group][rows] for name, (_, group) in job.thresholds_min.items()}
+    weights = None
+    if job.beta_per_min is not None:
+        beta = job.beta_per_min / 60.0
+        weights = o.population["all"][rows] * np.exp(-beta * o.leg_s[rows])
+    finite = np.isfinite(block)
+    if finite.mean() < SPARSE_BELOW:  # short searches (car): only the pairs within the horizon
+        r, t = np.nonzero(finite)
+        d = block[r, t]
+        n_each = job.parcels_of.starts[t + 1] - job.parcels_of.starts[t]
+        pair = np.repeat(np.arange(len(t)), n_each)
+        parcel = job.parcels_of.order[np.repeat(job.parcels_of.starts[t], n_each)
+                                      + np.arange(n_each.sum()) - np.repeat(np.cumsum(n_each) - n_each, n_each)]
+        # float64 and the same order of additions as ``residents_within``: identical threshold tests
+        total = o.leg_s[rows][r[pair]] + d[pair] + job.leg_p[parcel]
+        sums = {name: np.bincount(parcel, weights=pop[name][r[pair]] * (total <= minutes * 60),
+                                  minlength=len(job.column))
+                for name, (minutes, _) in job.thresholds_min.items()}
+        to_targets = None
+        if weights is not None:
+            to_targets = np.bincount(t, weights=weights[r] * np.exp(-beta * d.astype("float64")),
+                                     minlength=len(job.targets))
+        return sums, to_targets
+    total = o.leg_s[rows, None] + block[:, job.column] + job.leg_p[None, :]
+    sums = {name: pop[name] @ (total <= minutes * 60) for name, (minutes, _) in job.thresholds_min.items()}
+    del total
+    to_targets = None if weights is None else weights @ np.exp(-beta * block.astype("float64"))
+    return sums, to_targets
+
+
+@dataclass(frozen=True)
+class _ParcelsOf:
+    """Parcels per target node: ``order[starts[t]:starts[t + 1]]`` are the parcels of target ``t``."""
+
+    order: np.ndarray
+    starts: np.ndarray
+
+
+def _map(job: _Job, workers: int):
+    """Chunk sums in order, in this process or in ``workers`` forked processes."""
+    starts = range(0, len(job.origins.nodes), job.chunk)
     if workers <= 1:
         for start in starts:
-            yield start, costs_from_sources(network, sources[start : start + chunk], targets, limit_s=horizon_s,
-                                            chunk=chunk)
+            yield _chunk_sums(job, start)
         return
     import multiprocessing as mp
 
     global _SHARED
-    _SHARED = (network, sources, targets, horizon_s, chunk)
-    with mp.get_context("fork").Pool(workers) as pool:
-        yield from pool.imap(_route_chunk, starts)
+    _SHARED = job
+    try:
+        with mp.get_context("fork").Pool(workers) as pool:
+            yield from pool.imap(_route_chunk, starts)
+    finally:
+        _SHARED = None
 
 
-_SHARED: tuple | None = None
+_SHARED: _Job | None = None
 
 
-def _route_chunk(start: int) -> tuple[int, np.ndarray]:
-    network, sources, targets, horizon_s, chunk = _SHARED
-    return start, costs_from_sources(network, sources[start : start + chunk], targets, limit_s=horizon_s,
-                                     chunk=chunk)
+def _route_chunk(start: int) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
+    return _chunk_sums(_SHARED, start)
 
 
 def residents_within(c: Catchment, minutes: float, *, group: str = "all", chunk: int = 4096) -> np.ndarray:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from analysis.labour import Catchment
 from analysis.network import Network, Snap, network_from_graph, routable_nodes, snap_points
 from analysis.scoring import readiness_index
 from analysis.transit_network import WALK_SPEED_MPS, TransitNetwork, transit_network
+from errors import ParameterError
 from layers.roads import drive_network, motorway_entries, walk_network
 from layers.transit import active_services, representative_date, stop_modes
 from settings import CACHE_DIR, LOCAL_HIRE_DISTRICTS, MUNICIPALITY_CODE, PEAK_END, PEAK_START
@@ -31,21 +33,27 @@ from sites.dataset import Dataset
 logger = logging.getLogger(__name__)
 
 #: Bump when the indicator method changes, so old caches are not reused.
-INDICATORS_VERSION = "4"
-CAR_HORIZON_S = 30 * 60  # only the 30-minute car pool is derived; legs only add time
+INDICATORS_VERSION = "5"
 PT_HORIZON_S = 90 * 60
+#: Largest public-transport catchment kept (origins x parcels, float32: 100 M cells = 0.4 GB).
+MAX_CATCHMENT_CELLS = 100_000_000
 
 Progress = Callable[[float, str], None]
 
 
 @dataclass(frozen=True)
 class Indicators:
-    """Per-parcel indicator table plus the public-transport catchment (for other gravity decays)."""
+    """Per-parcel indicator table plus the public-transport catchment (for other gravity decays).
+
+    ``pt_catchment`` is None for datasets too large to keep it (see ``keeps_catchment``); their
+    ``labour_gravity_pt`` exists only for ``gravity_beta_per_min``.
+    """
 
     table: pd.DataFrame
-    pt_catchment: Catchment
+    pt_catchment: Catchment | None
     service_date: str
     key: str
+    gravity_beta_per_min: float = 0.05
 
 
 def _hhmm_to_s(text: str) -> int:
@@ -84,23 +92,35 @@ def load_or_compute(ds: Dataset, *, cache_dir: Path | None = CACHE_DIR, progress
     folder = Path(cache_dir) / key if cache_dir is not None else None
     if folder is not None and (folder / "indicators.parquet").exists():
         table = _text_as_objects(pd.read_parquet(folder / "indicators.parquet"))
-        arrays = np.load(folder / "pt_catchment.npz")
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        groups = {name.removeprefix("pop_"): arrays[name] for name in arrays.files if name.startswith("pop_")}
-        catchment = Catchment(arrays["times_s"], groups, arrays["origin_leg_s"], arrays["parcel_column"],
-                              arrays["parcel_leg_s"])
-        table["labour_gravity_pt"] = labour.gravity(catchment, beta_per_min)
+        stored_beta = float(meta.get("gravity_beta_per_min", 0.05))
+        catchment = None
+        if (folder / "pt_catchment.npz").exists():
+            arrays = np.load(folder / "pt_catchment.npz")
+            groups = {name.removeprefix("pop_"): arrays[name] for name in arrays.files if name.startswith("pop_")}
+            catchment = Catchment(arrays["times_s"], groups, arrays["origin_leg_s"], arrays["parcel_column"],
+                                  arrays["parcel_leg_s"])
+            table["labour_gravity_pt"] = labour.gravity(catchment, beta_per_min)
+            stored_beta = beta_per_min
+        elif not np.isclose(beta_per_min, stored_beta):
+            raise ParameterError(
+                f"labour_gravity_pt: this dataset's indicators hold the gravity measure for a decay of "
+                f"{stored_beta:g}/min only, {beta_per_min:g}/min was asked for: with {len(table):,} parcels the "
+                f"public-transport travel-time matrix another decay needs is not kept. Use {stored_beta:g}/min, "
+                "or compute the indicators again without the cache.")
         logger.info("indicators for %d parcels read from cache %s", len(table), folder)
-        return Indicators(table, catchment, meta["service_date"], key)
+        return Indicators(table, catchment, meta["service_date"], key, stored_beta)
     result = compute(ds, progress=progress, beta_per_min=beta_per_min, key=key)
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
         result.table.to_parquet(folder / "indicators.parquet")
         c = result.pt_catchment
-        np.savez_compressed(folder / "pt_catchment.npz", times_s=c.times_s, origin_leg_s=c.origin_leg_s,
-                            parcel_column=c.parcel_column, parcel_leg_s=c.parcel_leg_s,
-                            **{f"pop_{k}": v for k, v in c.origin_population.items()})
+        if c is not None:
+            np.savez_compressed(folder / "pt_catchment.npz", times_s=c.times_s, origin_leg_s=c.origin_leg_s,
+                                parcel_column=c.parcel_column, parcel_leg_s=c.parcel_leg_s,
+                                **{f"pop_{k}": v for k, v in c.origin_population.items()})
         (folder / "meta.json").write_text(json.dumps({"service_date": result.service_date, "key": key,
+                                                      "gravity_beta_per_min": result.gravity_beta_per_min,
                                                       "inputs": ds.checksums}, indent=1), encoding="utf-8")
     return result
 
@@ -149,25 +169,54 @@ def compute(ds: Dataset, *, progress: Progress | None = None, beta_per_min: floa
 
     say(0.55, "Labour pool by car (30 min, morning peak and free flow)")
     for suffix, network in (("", drive), ("_free_flow", nets.drive_free_flow)):
-        car = labour.catchment(network, cx, cy, {"all": groups["all"]}, px, py, horizon_s=CAR_HORIZON_S,
-                               leg_speed_mps=access.CAR_ACCESS_SPEED_MPS, among=car_nodes)
-        table[f"residents_30min_car{suffix}"] = labour.residents_within(car, 30)
+        origins = labour.origins_from_cells(network, cx, cy, {"all": groups["all"]},
+                                            leg_speed_mps=access.CAR_ACCESS_SPEED_MPS, among=car_nodes)
+        car = labour.labour_pool(network, origins, px, py, thresholds_min={"car": (30, "all")},
+                                 leg_speed_mps=access.CAR_ACCESS_SPEED_MPS, among=car_nodes,
+                                 workers=_workers(origins, px))
+        table[f"residents_30min_car{suffix}"] = car["car"]
 
     say(0.7, "Labour pool by public transport (45 min)")
     pt = nets.pt
     among = np.arange(pt.n_walk)
-    pt_c = labour.catchment(pt.network, cx, cy, groups, px, py, horizon_s=PT_HORIZON_S,
-                            leg_speed_mps=WALK_SPEED_MPS, among=among)
-    table["residents_45min_pt"] = labour.residents_within(pt_c, 45)
-    table["labour_gravity_pt"] = labour.gravity(pt_c, beta_per_min)
-    table["local_hire_30min_botkyrka"] = labour.residents_within(pt_c, 30, group="municipality")
-    for name in LOCAL_HIRE_DISTRICTS:
-        if name in groups:
-            table[f"local_hire_30min_{_slug(name)}"] = labour.residents_within(pt_c, 30, group=name)
+    pools = {"residents_45min_pt": (45, "all"), "local_hire_30min_botkyrka": (30, "municipality")}
+    pools |= {f"local_hire_30min_{_slug(name)}": (30, name) for name in LOCAL_HIRE_DISTRICTS if name in groups}
+    origins = labour.origins_from_cells(pt.network, cx, cy, groups, leg_speed_mps=WALK_SPEED_MPS, among=among)
+    pt_c = None
+    if keeps_catchment(len(origins.nodes), len(px)):
+        pt_c = labour.catchment(pt.network, cx, cy, groups, px, py, horizon_s=PT_HORIZON_S,
+                                leg_speed_mps=WALK_SPEED_MPS, among=among)
+        values = {name: labour.residents_within(pt_c, minutes, group=group) for name, (minutes, group) in pools.items()}
+        values["gravity"] = labour.gravity(pt_c, beta_per_min)
+    else:
+        logger.info("public-transport labour pool streamed (%d origins x %d parcels): the catchment is not kept",
+                    len(origins.nodes), len(px))
+        values = labour.labour_pool(pt.network, origins, px, py, thresholds_min=pools, leg_speed_mps=WALK_SPEED_MPS,
+                                    beta_per_min=beta_per_min, horizon_s=PT_HORIZON_S, among=among,
+                                    workers=_workers(origins, px))
+    table["residents_45min_pt"] = values["residents_45min_pt"]
+    table["labour_gravity_pt"] = values["gravity"]
+    for name in pools:
+        table[name] = values[name]
     table = _text_as_objects(table)
     say(1.0, "Indicators ready")
     logger.info("indicators for %d parcels computed in %.1f s", len(table), time.perf_counter() - t0)
-    return Indicators(table, pt_c, nets.service_date, key)
+    return Indicators(table, pt_c, nets.service_date, key, beta_per_min)
+
+
+def keeps_catchment(origins: int, parcels: int) -> bool:
+    """Whether the public-transport catchment (``origins x parcel nodes``, float32) is kept.
+
+    Decided on ``origins x parcels`` (an upper bound of the matrix) before routing. Kept up to
+    ``MAX_CATCHMENT_CELLS`` (0.4 GB), so that another gravity decay is evaluated from
+    the cache; beyond it the labour pool is streamed and only the precomputed decay exists.
+    """
+    return origins * parcels <= MAX_CATCHMENT_CELLS
+
+
+def _workers(origins: labour.Origins, px: np.ndarray) -> int:
+    """Routing processes: one for small datasets (no fork), up to two for large ones."""
+    return 1 if len(origins.nodes) * len(px) <= MAX_CATCHMENT_CELLS else max(1, min(2, os.cpu_count() or 1))
 
 
 @dataclass(frozen=True)

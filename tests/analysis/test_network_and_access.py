@@ -91,6 +91,62 @@ def test_two_cell_population_gravity_and_cumulative_by_hand():
     assert labour.gravity(c, 0.05)[0] == pytest.approx(790.47, abs=0.01)
 
 
+@pytest.mark.parametrize("pairwise", [False, True])
+def test_streamed_and_matrix_labour_pools_give_the_hand_counts(pairwise, monkeypatch):
+    # The line of the test above: homes A (1,000) at node 1, 600 s from node 0, and B (500, "north")
+    # at node 2, 1,200 s away. Parcel P on node 0; parcel Q 300 m north of node 0, which at 1 m/s
+    # adds a 300 s (5 min) leg: A is 15 min from Q, B 25 min. Both ways of summing a chunk
+    # (dense, or pair by pair for short searches) are run.
+    monkeypatch.setattr(labour, "SPARSE_BELOW", 2.0 if pairwise else 0.0)
+    g = nx.MultiDiGraph(crs="EPSG:3006")
+    for k in range(3):
+        g.add_node(k, x=661_000.0 + 1000 * k, y=6_569_000.0)
+    for a, b in ((0, 1), (1, 2)):
+        g.add_edge(a, b, travel_time=600.0)
+        g.add_edge(b, a, travel_time=600.0)
+    net = network_from_graph(g)
+    cx, cy = np.array([662_000.0, 663_000.0]), np.array([6_569_000.0, 6_569_000.0])
+    groups = {"all": np.array([1000.0, 500.0]), "north": np.array([0.0, 500.0])}
+    px, py = np.array([661_000.0, 661_000.0]), np.array([6_569_000.0, 6_569_300.0])
+    thresholds = {"10": (10, "all"), "20": (20, "all"), "30": (30, "all"), "north_20": (20, "north")}
+    expected = {"10": [1000, 0], "20": [1500, 1000], "30": [1500, 1500], "north_20": [500, 0]}
+    origins = labour.origins_from_cells(net, cx, cy, groups, leg_speed_mps=1.0)
+    streamed = labour.labour_pool(net, origins, px, py, thresholds_min=thresholds, leg_speed_mps=1.0, chunk=1,
+                                  beta_per_min=0.05, horizon_s=3600)
+    c = labour.catchment(net, cx, cy, groups, px, py, horizon_s=3600, leg_speed_mps=1.0)
+    for name, (minutes, group) in thresholds.items():
+        assert streamed[name].tolist() == expected[name]
+        assert labour.residents_within(c, minutes, group=group).tolist() == expected[name]
+    # Hansen at 0.05/min: P = 1000 e^-0.5 + 500 e^-1 = 790.47; Q = 1000 e^-0.75 + 500 e^-1.25 = 615.62
+    hand = [1000 * np.exp(-0.5) + 500 * np.exp(-1.0), 1000 * np.exp(-0.75) + 500 * np.exp(-1.25)]
+    assert hand == pytest.approx([790.47, 615.62], abs=0.01)
+    assert streamed["gravity"] == pytest.approx(hand)
+    assert labour.gravity(c, 0.05) == pytest.approx(hand)
+    # A 15-minute horizon (network time) leaves B out of the gravity in both: 1000 e^-0.5, 1000 e^-0.75.
+    short = labour.labour_pool(net, origins, px, py, thresholds_min={"10": (10, "all")}, leg_speed_mps=1.0,
+                               beta_per_min=0.05, horizon_s=900)
+    c_short = labour.catchment(net, cx, cy, groups, px, py, horizon_s=900, leg_speed_mps=1.0)
+    assert short["gravity"] == pytest.approx([606.53, 472.37], abs=0.01)
+    assert labour.gravity(c_short, 0.05) == pytest.approx([606.53, 472.37], abs=0.01)
+
+
+def test_departures_add_both_legs_for_parcels_sharing_a_node():
+    # 100 m blocks. Stop S0 on node 0 (leg 0), stop S2 on node 2 with a 50 m leg. Parcel P1 on
+    # node 1, P2 40 m north of node 1 (same node), P3 on node 8 (S2: 200 + 50 m, S0: 300 m).
+    # Trips: T1 calls at S0 and S2, T2 at S2 only, T3 at S0 only. Walks: P1 -> S0 100 m,
+    # P1 -> S2 150 m; P2 -> S0 140 m, P2 -> S2 190 m; P3 -> S2 250 m, P3 -> S0 300 m.
+    g = grid_graph()
+    walk = network_from_graph(g, weight="length")
+    departures = csr_matrix(np.array([[1, 0, 1], [1, 1, 0]], dtype=np.float32))
+    x = np.array([661_100.0, 661_100.0, 661_200.0])
+    y = np.array([6_569_000.0, 6_569_040.0, 6_569_200.0])
+    out = access.departures_within_walk(walk, x, y, walk.index_of([0, 2]), np.array([0.0, 50.0]), departures,
+                                        hours=1.0, radii_m=(120.0, 180.0, 260.0), index=pd.RangeIndex(3))
+    assert out["departures_per_hour_120m"].tolist() == [2, 0, 0]  # P1: S0 -> T1, T3
+    assert out["departures_per_hour_180m"].tolist() == [3, 2, 0]  # P1: S0 + S2; P2: S0 only
+    assert out["departures_per_hour_260m"].tolist() == [3, 3, 2]  # P3: S2 -> T1, T2
+
+
 def test_departures_count_each_trip_once():
     g = grid_graph()
     walk = network_from_graph(g, weight="length")
@@ -110,7 +166,7 @@ def test_departure_matrix_skips_arrivals_and_other_times():
     assert m.tolist() == [[1.0], [0.0]]
 
 
-def test_streaming_labour_pool_equals_the_matrix_version():
+def test_streaming_labour_pool_equals_the_matrix_version(monkeypatch):
     g = grid_graph(6)
     net = network_from_graph(g)
     rng = np.random.default_rng(4)
@@ -128,6 +184,11 @@ def test_streaming_labour_pool_equals_the_matrix_version():
     parallel = labour.labour_pool(net, origins, px, py, leg_speed_mps=5.0, chunk=4, workers=2,
                                   thresholds_min={"a": (1, "all")})
     assert parallel["a"] == pytest.approx(streamed["a"])
+    monkeypatch.setattr(labour, "SPARSE_BELOW", 2.0)  # every chunk summed pair by pair
+    pairwise = labour.labour_pool(net, origins, px, py, leg_speed_mps=5.0, chunk=4, beta_per_min=0.05,
+                                  thresholds_min={"a": (1, "all"), "b": (2, "half")})
+    for name in ("a", "b", "gravity"):
+        assert pairwise[name] == pytest.approx(streamed[name], rel=1e-12)
 
 
 def test_walk_to_stop_counts_both_straight_legs():

@@ -52,3 +52,15 @@ def test_junction_names_and_networks(graph):
     walk = walk_network(graph)
     assert not any(d["highway"] == "motorway" for *_, d in walk.edges(data=True))
     assert walk.has_edge(2, 4) and walk.has_edge(4, 2)
+
+
+def test_edge_list_of_the_drive_view_is_the_views_edges(graph):
+    # The fast read of a filtered view must give the view's own edges, in its order: here the
+    # motorway 1 -> 2 -> 3 and the residential street 3 - 4 - 1 both ways, not the footway 2 - 4.
+    from analysis.congestion import edge_list
+
+    drive = drive_network(graph)
+    fast = edge_list(drive)
+    assert [(u, v) for u, v, _ in fast] == [(u, v) for u, v, _ in drive.edges(data=True)]
+    assert sorted((u, v) for u, v, _ in fast) == [(1, 2), (1, 4), (2, 3), (3, 4), (4, 1), (4, 3)]
+    assert edge_list(graph) == list(graph.edges(data=True))

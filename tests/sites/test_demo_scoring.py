@@ -9,6 +9,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
+import sites.indicators
 from analysis import congestion
 from analysis.profiles import CRITERIA, PROFILES
 from analysis.scoring import ScoringParams
@@ -87,6 +88,27 @@ def test_cache_is_keyed_by_inputs_and_reused(ds, indicators, tmp_path):
     assert meta["inputs"]["roads"] == ds.checksums["roads"]
     stronger_decay = load_or_compute(ds, cache_dir=tmp_path, beta_per_min=0.1)
     assert (stronger_decay.table["labour_gravity_pt"] < first.table["labour_gravity_pt"]).all()
+
+
+def test_large_dataset_path_streams_the_labour_pool_with_the_same_numbers(ds, indicators, tmp_path, monkeypatch):
+    # Pretend the demo is too large to keep the public-transport catchment: the labour pools are
+    # then streamed (no travel-time matrix) and must equal the matrix path's numbers.
+    monkeypatch.setattr(sites.indicators, "MAX_CATCHMENT_CELLS", 0)
+    streamed = load_or_compute(ds, cache_dir=tmp_path)
+    assert streamed.pt_catchment is None
+    assert not (tmp_path / cache_key(ds) / "pt_catchment.npz").exists()
+    assert list(streamed.table.columns) == list(indicators.table.columns)
+    counts = [c for c in streamed.table.columns if c.startswith(("residents_", "local_hire_"))]
+    assert len(counts) >= 4
+    for column in counts:
+        assert streamed.table[column].equals(indicators.table[column]), column
+    assert streamed.table["labour_gravity_pt"].to_numpy() == pytest.approx(
+        indicators.table["labour_gravity_pt"].to_numpy(), rel=1e-9)
+    # From the cache: the stored decay is served, another one is a clear error (no matrix to re-evaluate).
+    again = load_or_compute(ds, cache_dir=tmp_path)
+    assert again.table.equals(streamed.table) and again.gravity_beta_per_min == 0.05
+    with pytest.raises(ParameterError, match=r"0\.05/min only, 0\.1/min was asked for"):
+        load_or_compute(ds, cache_dir=tmp_path, beta_per_min=0.1)
 
 
 def test_indicators_are_plausible(ds, indicators):
