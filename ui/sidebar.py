@@ -127,36 +127,31 @@ def sidebar(lang: str) -> Choices:
     sb.selectbox(t("profile", lang), list(PROFILES), key=K.PROFILE, format_func=lambda k: profile_label(k, lang),
                  on_change=reset_weights)
     with sb.expander(t("profile_params", lang), expanded=False):
-        m2 = st.number_input(t("m2_per_job", lang), 5.0, 500.0, step=5.0, key=K.M2_PER_JOB)
-        ratio = st.number_input(t("plot_ratio", lang), 0.05, 5.0, step=0.05, key=K.PLOT_RATIO)
-        min_plot = st.number_input(t("min_plot", lang), 0.0, 200_000.0, step=500.0, key=K.MIN_PLOT)
-    base = PROFILES[st.session_state[K.PROFILE]]
-    changed = (m2, ratio, min_plot) != (base.m2_per_job, base.plot_ratio, base.min_plot_m2)
-    profile = customised(base, m2_per_job=m2, plot_ratio=ratio, min_plot_m2=min_plot) if changed else base
-    car_period = sb.radio(t("car_period", lang), CAR_PERIODS, key=K.CAR_PERIOD, horizontal=True,
-                          format_func=lambda p: t(f"explain.period.{p}", lang), help=t("car_period_help", lang))
+        st.number_input(t("m2_per_job", lang), 5.0, 500.0, step=5.0, key=K.M2_PER_JOB)
+        st.number_input(t("plot_ratio", lang), 0.05, 5.0, step=0.05, key=K.PLOT_RATIO)
+        st.number_input(t("min_plot", lang), 0.0, 200_000.0, step=500.0, key=K.MIN_PLOT)
+    sb.radio(t("car_period", lang), CAR_PERIODS, key=K.CAR_PERIOD, horizontal=True,
+             format_func=lambda p: t(f"explain.period.{p}", lang), help=t("car_period_help", lang))
     with sb.expander(t("weights", lang), expanded=True):
-        weights = {c: st.slider(criterion_label(c, lang), 0.0, 1.0, step=0.05, key=K.weight(c)) for c in CRITERIA}
+        for c in CRITERIA:
+            st.slider(criterion_label(c, lang), 0.0, 1.0, step=0.05, key=K.weight(c))
         st.button(t("reset", lang), on_click=reset_weights)
     with sb.expander(t("filters", lang), expanded=False):
         st.session_state.setdefault(K.AREA_CHOICE, "all")
-        area_choice = st.radio(t("area", lang), ["sp", "all"], key=K.AREA_CHOICE,
-                               format_func=lambda k: t("area_sp" if k == "sp" else "area_all", lang))
+        st.radio(t("area", lang), ["sp", "all"], key=K.AREA_CHOICE,
+                 format_func=lambda k: t("area_sp" if k == "sp" else "area_all", lang))
         st.session_state.setdefault(K.AREA_RANGE, (0, AREA_SLIDER_MAX))
-        lo, hi = st.slider(t("area_range", lang), 0, AREA_SLIDER_MAX, step=500, key=K.AREA_RANGE)
-        statuses = st.multiselect(t("plan_status", lang), ["adopted", "in_progress", "none"], key=K.STATUSES,
-                                  format_func=lambda s: PLAN_STATUS_LABELS[s][lang])
-        categories = st.multiselect(t("categories", lang), list(OP_CATEGORIES), key=K.CATEGORIES)
-        municipal = st.checkbox(t("municipal_only", lang), key=K.MUNICIPAL_ONLY)
-        vacant = st.checkbox(t("vacant_only", lang), key=K.VACANT_ONLY)
-    filters = Filters(min_area_m2=float(lo), max_area_m2=float(hi) if hi < AREA_SLIDER_MAX else float("inf"),
-                      plan_statuses=tuple(statuses), municipal_only=municipal, vacant_only=vacant,
-                      categories=tuple(categories), area_names=("Södra Porten",) if area_choice == "sp" else ())
+        st.slider(t("area_range", lang), 0, AREA_SLIDER_MAX, step=500, key=K.AREA_RANGE)
+        st.multiselect(t("plan_status", lang), ["adopted", "in_progress", "none"], key=K.STATUSES,
+                       format_func=lambda s: PLAN_STATUS_LABELS[s][lang])
+        st.multiselect(t("categories", lang), list(OP_CATEGORIES), key=K.CATEGORIES)
+        st.checkbox(t("municipal_only", lang), key=K.MUNICIPAL_ONLY)
+        st.checkbox(t("vacant_only", lang), key=K.VACANT_ONLY)
     with sb.expander(t("layers", lang), expanded=False):
         for name in ALL_LAYERS:
             st.session_state.setdefault(K.layer(name), name in DEFAULT_LAYERS)
-        visible = {name: st.checkbox(t(f"layer_{name}", lang), key=K.layer(name)) for name in ALL_LAYERS}
-        basemap = st.checkbox(t("basemap", lang), value=True, key=K.BASEMAP)
+            st.checkbox(t(f"layer_{name}", lang), key=K.layer(name))
+        st.checkbox(t("basemap", lang), value=True, key=K.BASEMAP)
     with sb.expander(t("upload", lang), expanded=False):
         for layer in UPLOAD_LAYERS:
             st.file_uploader(t(f"upload_{layer}", lang), type=["gpkg", "geojson", "json", "zip", "parquet"],
@@ -167,7 +162,41 @@ def sidebar(lang: str) -> Choices:
             st.session_state[K.UPLOADS] = {}
             st.session_state[K.SELECTED] = None
             st.rerun()
-    if not any(v > 0 for v in weights.values()):
+    choices = chosen()
+    if choices is None:  # cannot happen: every widget above has put its value in the session state
+        raise RuntimeError("sidebar widgets without values in the session state")
+    if not any(v > 0 for v in (st.session_state[K.weight(c)] for c in CRITERIA)):
         st.sidebar.warning(t("all_zero", lang))
+    return choices
+
+
+#: The sidebar widgets whose values make up the choices (the weights and layer switches besides).
+CHOICE_KEYS = (K.PROFILE, K.M2_PER_JOB, K.PLOT_RATIO, K.MIN_PLOT, K.CAR_PERIOD, K.AREA_CHOICE, K.AREA_RANGE,
+               K.STATUSES, K.CATEGORIES, K.MUNICIPAL_ONLY, K.VACANT_ONLY, K.BASEMAP)
+
+
+def chosen() -> Choices | None:
+    """The officer's choices from the sidebar widgets' values, before (or without) drawing them.
+
+    A rerun starts with every widget's new value in the session state, so the map can be drawn
+    before the ~40 sidebar widgets are; None when a widget has no value yet (the session's first
+    run), and the sidebar has to be drawn first.
+    """
+    ss = st.session_state
+    keys = (*CHOICE_KEYS, *(K.weight(c) for c in CRITERIA), *(K.layer(n) for n in ALL_LAYERS))
+    if any(k not in ss for k in keys):
+        return None
+    base = PROFILES[ss[K.PROFILE]]
+    m2, ratio, min_plot = ss[K.M2_PER_JOB], ss[K.PLOT_RATIO], ss[K.MIN_PLOT]
+    changed = (m2, ratio, min_plot) != (base.m2_per_job, base.plot_ratio, base.min_plot_m2)
+    profile = customised(base, m2_per_job=m2, plot_ratio=ratio, min_plot_m2=min_plot) if changed else base
+    weights = {c: ss[K.weight(c)] for c in CRITERIA}
+    if not any(v > 0 for v in weights.values()):
         weights = dict(profile.weights)
-    return Choices(profile, weights, filters, visible, basemap, car_period)
+    lo, hi = ss[K.AREA_RANGE]
+    filters = Filters(min_area_m2=float(lo), max_area_m2=float(hi) if hi < AREA_SLIDER_MAX else float("inf"),
+                      plan_statuses=tuple(ss[K.STATUSES]), municipal_only=ss[K.MUNICIPAL_ONLY],
+                      vacant_only=ss[K.VACANT_ONLY], categories=tuple(ss[K.CATEGORIES]),
+                      area_names=("Södra Porten",) if ss[K.AREA_CHOICE] == "sp" else ())
+    visible = {name: ss[K.layer(name)] for name in ALL_LAYERS}
+    return Choices(profile, weights, filters, visible, ss[K.BASEMAP], ss[K.CAR_PERIOD])

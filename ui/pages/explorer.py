@@ -60,14 +60,17 @@ from ui.i18n import (
 )
 from ui.map_builder import MapLayers, build_map, score_layer
 from ui.parcel_map import MapClick, parcel_map
-from ui.sidebar import Choices, sidebar
+from ui.sidebar import Choices, chosen, sidebar
 from ui.state import K, share_url, view_state
 
 
 def page() -> None:
     """Draw the page."""
     lang = st.session_state[K.LANG]
-    choices = sidebar(lang)
+    # The sidebar's ~40 widgets go after the map when their values are known (every rerun but a
+    # session's first): a weight change reaches the map without waiting for them.
+    early = chosen()
+    choices = early or sidebar(lang)
     lang = st.session_state[K.LANG]
     st.title(t("title", lang))
     st.warning(t("demo", lang))
@@ -107,12 +110,14 @@ def page() -> None:
     # Whatever is ready goes first: after a click (scores known) the panel, before the new parcel's
     # isochrones; after a weight change the map's new colours, before ranks, robustness and texts.
     # In drawing mode the map goes first: what it returns (the drawn area) feeds the save form.
-    if not st.session_state.get(K.DRAW_MODE) and scored_ready(cache, choices.profile, choices.weights,
-                                                               choices.filters, lang, choices.car_period):
+    panel_first = not st.session_state.get(K.DRAW_MODE) and scored_ready(
+        cache, choices.profile, choices.weights, choices.filters, lang, choices.car_period)
+    if panel_first:
         result = draw_panel()
-        draw_map()
-    else:
-        draw_map()
+    draw_map()
+    if early is not None:
+        sidebar(lang)
+    if not panel_first:
         result = draw_panel()
     ranking(result, lang)
     state = view_state(choices.filters, choices.visible)
