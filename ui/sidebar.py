@@ -151,7 +151,8 @@ def sidebar(lang: str) -> Choices:
         for name in ALL_LAYERS:
             st.session_state.setdefault(K.layer(name), name in DEFAULT_LAYERS)
             st.checkbox(t(f"layer_{name}", lang), key=K.layer(name))
-        st.checkbox(t("basemap", lang), value=True, key=K.BASEMAP)
+        st.session_state.setdefault(K.BASEMAP, True)
+        st.checkbox(t("basemap", lang), key=K.BASEMAP)
     with sb.expander(t("upload", lang), expanded=False):
         for layer in UPLOAD_LAYERS:
             st.file_uploader(t(f"upload_{layer}", lang), type=["gpkg", "geojson", "json", "zip", "parquet"],

@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -38,13 +39,20 @@ def wait_for(predicate, timeout: float = 120.0, step: float = 0.25):
 
 
 def start_app(extra_env: dict[str, str] | None = None, script: Path = ROOT / "app.py") -> tuple[subprocess.Popen, str]:
-    """Start ``script`` (the app) on a free port (with ``extra_env``) and wait until it answers."""
+    """Start ``script`` (the app) on a free port (with ``extra_env``) and wait until it answers.
+
+    The server's output goes to a temporary file, never to an unread pipe: a pipe that nobody
+    reads fills up (64 kB) and then blocks the server at its next log line.
+    """
     port = _free_port()
     env = {**os.environ, "STREAMLIT_SERVER_HEADLESS": "true", "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
            "SITEFINDER_LINK_SECRET": LINK_SECRET, **(extra_env or {})}
+    log = tempfile.NamedTemporaryFile(prefix="sitefinder-server-", suffix=".log", delete=False)  # noqa: SIM115
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port",
                              str(port), "--server.address", "127.0.0.1"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            stdout=log, stderr=subprocess.STDOUT)
+    proc.log_path = Path(log.name)  # type: ignore[attr-defined]
+    log.close()
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -55,7 +63,13 @@ def start_app(extra_env: dict[str, str] | None = None, script: Path = ROOT / "ap
         except OSError:
             time.sleep(0.5)
     proc.kill()
-    pytest.fail(f"the app did not start: {proc.stdout.read().decode()[-2000:]}")
+    pytest.fail(f"the app did not start: {server_log(proc)[-2000:]}")
+
+
+def server_log(proc: subprocess.Popen) -> str:
+    """What a server started by :func:`start_app` has written so far."""
+    path = getattr(proc, "log_path", None)
+    return path.read_text(encoding="utf-8", errors="replace") if path and path.exists() else ""
 
 
 def stop_app(proc: subprocess.Popen) -> None:
