@@ -8,7 +8,9 @@ that fills the server's caches:
   visitor downloads Streamlit's scripts) and in a new tab of a browser that has been here before
   (an officer who uses the app daily; scripts come from the browser cache);
 - click to panel: a click on a parcel in the map until its panel (its designation as a heading);
-- weight change to colours: a weight slider moved until the map has repainted with new scores;
+- weight change to colours: a weight slider moved one step (keyboard) until the map has repainted
+  with new scores (two quick steps make Streamlit stop the first rerun and start another; the
+  README reports that case too);
 - other pages: Jämför, Platser och markanvisning, Logg, Data och källor until their title shows.
 Medians over ``--repeat`` runs; the machine's load average is recorded beside them.
 """
@@ -103,8 +105,7 @@ def main(argv: list[str] | None = None) -> dict:
                 slider = page.locator("[data-testid=stSlider] input[type=range]").first
                 slider.focus()
                 t = time.perf_counter()
-                page.keyboard.press("ArrowRight")
-                page.keyboard.press("ArrowRight")
+                page.keyboard.press("ArrowRight")  # one slider step (0.05): one weight change, one rerun
                 wait(lambda body=body, before=before: attr(body, "data-painted") not in (None, before), 60)
                 weights.append(time.perf_counter() - t)
                 time.sleep(1)
