@@ -123,5 +123,7 @@ def test_a_parcel_the_old_cap_never_drew_is_clicked_and_its_panel_opens(page, bu
     wait_for(lambda: rank_metric.count() > 0, timeout=30)
     assert rank_metric.first.locator("[data-testid=stMetricValue]").inner_text().strip() == str(target["rank"])
     # The page's link names the selected parcel by its id (written when the run with the panel ends).
-    wait_for(lambda: parse_qs(urlparse(page.url).query).get("sel") == [target["parcel_id"]], timeout=120)
+    # (Read from the page itself: Playwright's page.url can miss a history.replaceState.)
+    wait_for(lambda: parse_qs(urlparse(page.evaluate("location.href")).query).get("sel") == [target["parcel_id"]],
+             timeout=120)
     assert page.get_by_text("Traceback").count() == 0
