@@ -52,6 +52,7 @@ class DatasetCache:
         self._tables: dict[str, OrderedDict[Hashable, Any]] = {}
         self._lock = threading.RLock()
         self._building: dict[tuple[str, Hashable], threading.Lock] = {}
+        self._background: set[tuple[str, Hashable]] = set()
 
     def memo(self, table: str, args: Hashable, build: Callable[[], Any], *, max_entries: int = 16) -> Any:
         """The value for ``args`` in ``table``, built once (least recently used dropped past ``max_entries``).
@@ -81,6 +82,20 @@ class DatasetCache:
                 while len(entries) > max_entries:
                     entries.popitem(last=False)
             return value
+
+    def memo_in_background(self, table: str, args: Hashable, build: Callable[[], Any], *,
+                           max_entries: int = 16) -> bool:
+        """Start building ``memo(table, args, build)`` in a daemon thread, once; True if a thread was started.
+
+        A later ``memo`` of the same value waits for that build instead of starting another.
+        """
+        with self._lock:
+            if args in self._tables.get(table, {}) or (table, args) in self._background:
+                return False
+            self._background.add((table, args))
+        threading.Thread(target=self.memo, args=(table, args, build), kwargs={"max_entries": max_entries},
+                         name=f"{table}-{self.key}", daemon=True).start()
+        return True
 
     def has(self, table: str, args: Hashable) -> bool:
         """Whether ``table`` holds a value for ``args`` (no build)."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import threading
 
 import geopandas as gpd
 import numpy as np
@@ -173,9 +172,9 @@ def isochrone_overlays(cache: DatasetCache, parcel_id: str, lang: str) -> tuple[
     def build() -> tuple[list[dict], list[dict]]:
         iso = site_isochrones(cache, parcel_id)
         overlays, rows = [], []
-        for key in iso["key"]:
+        for key, mode, minutes in zip(iso["key"], iso["mode"], iso["minutes"], strict=True):
             colour = ISOCHRONE_COLOURS[key]
-            label = t(f"legend_{ISOCHRONE_LEGEND[key]}", lang)
+            label = t(f"legend_{mode}_{minutes}", lang)
             overlays.append(overlay_from_frame(iso[iso["key"] == key].assign(label=label), name=f"iso_{key}",
                                                tooltip="label", style={"color": colour, "weight": 2,
                                                                        "fillColor": colour, "fillOpacity": 0.06,
@@ -186,17 +185,9 @@ def isochrone_overlays(cache: DatasetCache, parcel_id: str, lang: str) -> tuple[
     return cache.memo("isochrone_overlays", (parcel_id, lang), build, max_entries=16)
 
 
-#: Legend text key of each isochrone.
-ISOCHRONE_LEGEND = {"car 10 min": "car_10", "car 20 min": "car_20", "car 30 min": "car_30",
-                    "public transport 45 min": "pt_45"}
-
-
 def prewarm_networks(cache: DatasetCache) -> None:
     """Build the dataset's networks in the background (once) so that the first click's isochrones are quick."""
-    if cache.has("networks", ()) or getattr(cache, "prewarm_started", False):
-        return
-    cache.prewarm_started = True
-    threading.Thread(target=networks, args=(cache,), name=f"networks-{cache.key}", daemon=True).start()
+    cache.memo_in_background("networks", (), lambda: load_or_build_networks(cache.dataset), max_entries=1)
 
 
 def ds_key(uploads: tuple) -> str:

@@ -6,7 +6,7 @@ import os
 import stat
 import time
 
-from ui.cache import CacheTable, UploadStore
+from ui.cache import CacheTable, DatasetCache, UploadStore
 
 
 def test_uploaded_caches_are_swept_when_idle_and_pinned_ones_stay():
@@ -49,3 +49,27 @@ def test_upload_store_keeps_files_on_disk_for_the_owner_and_sweeps_idle_ones(tmp
     old = time.time() - 3600
     os.utime(tmp_path / "uploads" / "abc", (old, old))
     assert store.sweep() == 1 and store.get("abc") is None
+
+
+def test_a_background_build_runs_once_and_memo_waits_for_it():
+    import threading
+
+    cache = DatasetCache("k", dataset=None)
+    release, calls = threading.Event(), []
+
+    def build():
+        calls.append(1)
+        release.wait(5)
+        return object()
+
+    assert cache.memo_in_background("networks", (), build) is True
+    assert cache.memo_in_background("networks", (), build) is False, "started once"
+    deadline = time.time() + 5
+    while not calls and time.time() < deadline:  # the thread has started building
+        time.sleep(0.01)
+    assert not cache.has("networks", ())
+    release.set()
+    value = cache.memo("networks", (), build)  # waits for the background build, does not build again
+    assert cache.memo("networks", (), build) is value
+    assert calls == [1]
+    assert cache.memo_in_background("networks", (), build) is False, "already held"
