@@ -96,6 +96,35 @@ def test_case3_map_texts_are_shown_as_text(page, app_url):
     assert any(p in shown for p in PAYLOADS), shown[:300]
 
 
+def _check_every_frame(page, attempts: int = 5) -> list[dict]:
+    """Hover the shapes of every frame and run :data:`CHECK` in each; one result per frame.
+
+    Streamlit may replace a component's frame while the page settles after an upload (a new tile
+    set gives the map a new frame). A frame detached during the check is gone from the page, so
+    the whole round is repeated on the frames the page has then: every frame still on the page
+    is checked, none is skipped.
+    """
+    from playwright.sync_api import Error as PlaywrightError
+
+    for attempt in range(attempts):
+        try:
+            results = []
+            for f in page.frames:
+                shapes = f.locator(".leaflet-interactive")
+                for i in range(min(shapes.count(), 60)):
+                    try:
+                        shapes.nth(i).hover(timeout=300, force=True)
+                    except PlaywrightError:
+                        continue
+                results.append({"url": f.url, **f.evaluate(CHECK)})
+            return results
+        except PlaywrightError as exc:
+            if "detached" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(1.0)
+    raise AssertionError("unreachable")
+
+
 @pytest.fixture()
 def hostile_app(tmp_path):
     db = tmp_path / "reg.sqlite"
@@ -132,17 +161,8 @@ def test_case3_saved_names_uploads_and_links_never_run_in_the_app(page, hostile_
         for fy in (0.3, 0.4, 0.5, 0.6, 0.7):
             page.mouse.move(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
             time.sleep(0.05)
-    map_frame = next(f for f in page.frames if (f.url and "streamlit_folium" in f.url) or f.name == "") \
-        if False else page.frames
-    for f in map_frame:
-        with_shapes = f.locator(".leaflet-interactive")
-        for i in range(min(with_shapes.count(), 60)):
-            try:
-                with_shapes.nth(i).hover(timeout=300, force=True)
-            except Exception:
-                continue
-        result = f.evaluate(CHECK)
-        assert result["xss"] is False and result["injected"] == 0, (f.url, result)
+    for result in _check_every_frame(page):
+        assert result["xss"] is False and result["injected"] == 0, result
     assert page.locator("a[href^='javascript']").count() == 0
     assert dialogs == []
     assert json.dumps(page.evaluate("() => document.body.innerText")).count("Traceback") == 0
