@@ -11,7 +11,7 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from analysis.network import Network, nearest_source, snap_points
+from analysis.network import Network, nearest_source, nodes_within, snap_points
 
 CAR_ACCESS_SPEED_MPS = 20 / 3.6
 
@@ -149,7 +149,7 @@ def departures_within_walk(walk: Network, x: np.ndarray, y: np.ndarray, stop_nod
     """
     snap = snap_points(walk, x, y)
     limit = max(radii_m)
-    node, stop, dist = stops_within(walk, stop_nodes, limit_m=limit)
+    node, stop, dist = nodes_within(walk, stop_nodes, limit=limit)
     dist = dist + np.asarray(stop_leg_m, dtype="float64")[stop]
     keep = dist <= limit
     node, stop, dist = node[keep], stop[keep], dist[keep]
@@ -175,60 +175,6 @@ def departures_within_walk(walk: Network, x: np.ndarray, y: np.ndarray, stop_nod
             trips = (reach @ departures).tocsr()
             out[f"departures_per_hour_{int(r)}m"][rows_p] = np.diff(trips.indptr) / hours
     return pd.DataFrame(out, index=index)
-
-
-def stops_within(walk: Network, stop_nodes: np.ndarray, *, limit_m: float,
-                 tile_m: float = 2000.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Street nodes within ``limit_m`` of each stop's street node, as sparse triples.
-
-    Stops are grouped in square tiles and each group is routed on the part of the network within
-    ``limit_m`` in a straight line of the group's stops: a walk along streets is never shorter
-    than the straight line (edge lengths follow the way geometry; 1 % and 10 m of margin cover
-    the map projection's scale), and every node of a path within the limit is itself within it,
-    so the distances are exact while each search touches only a few thousand nodes.
-
-    Parameters
-    ----------
-    walk
-        Street network with edge costs in metres.
-    stop_nodes
-        Each stop's street node (matrix index).
-    limit_m
-        Longest walk kept.
-    tile_m
-        Side of the tiles stops are grouped in.
-
-    Returns
-    -------
-    node, stop, distance
-        One entry per (street node, stop) pair within the limit; ``stop`` is the position in
-        ``stop_nodes``, ``distance`` the network distance (metres) from the stop's node.
-    """
-    stop_nodes = np.asarray(stop_nodes, dtype=np.int64)
-    if not len(stop_nodes):
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
-    reach = limit_m * 1.01 + 10.0
-    sx, sy = walk.x[stop_nodes], walk.y[stop_nodes]
-    tx = np.floor((sx - sx.min()) / tile_m).astype(np.int64)
-    ty = np.floor((sy - sy.min()) / tile_m).astype(np.int64)
-    tile = tx * (int(ty.max()) + 1) + ty
-    order = np.argsort(tile, kind="stable")
-    by_x = np.argsort(walk.x, kind="stable")
-    xs = walk.x[by_x]
-    nodes, stops, dists = [], [], []
-    for group in np.split(order, np.flatnonzero(np.diff(tile[order])) + 1):
-        lo, hi = np.searchsorted(xs, [sx[group].min() - reach, sx[group].max() + reach], side="left")
-        band = by_x[lo:hi]
-        yb = walk.y[band]
-        inside = np.sort(band[(yb >= sy[group].min() - reach) & (yb <= sy[group].max() + reach)])
-        sub = walk.matrix[inside][:, inside]
-        local = np.searchsorted(inside, stop_nodes[group])
-        block = np.atleast_2d(dijkstra(sub, directed=True, indices=local, limit=limit_m))
-        s, v = np.nonzero(np.isfinite(block))
-        nodes.append(inside[v])
-        stops.append(group[s])
-        dists.append(block[s, v])
-    return np.concatenate(nodes), np.concatenate(stops), np.concatenate(dists)
 
 
 def departure_matrix(stop_times: pd.DataFrame, stop_ids: np.ndarray, *, start_s: float, end_s: float) -> csr_matrix:

@@ -6,7 +6,8 @@ parcels. Searches run from the homes (commute direction home -> work) up to a ho
 ``catchment`` keeps the travel-time matrix ``origin nodes x parcel nodes``, from which every
 threshold and any decay parameter are evaluated without routing again; ``labour_pool`` gives the
 same counts for chosen thresholds and one decay without keeping it (memory = chunk x network), for
-datasets whose matrix would not fit.
+datasets whose matrix would not fit. Both route on a ``Network`` (one search over it per origin, the
+car) or on a ``TransitRouter`` (access walk, a search over the stops, egress walks: public transport).
 """
 
 from __future__ import annotations
@@ -17,6 +18,23 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.network import Network, costs_from_sources, snap_points
+from analysis.transit_router import TransitRouter
+
+#: What the labour pool routes on: a network searched whole, or a transit network through its stops.
+Routing = Network | TransitRouter
+
+
+def _network(routing: Routing) -> Network:
+    """The network origins and parcels snap to."""
+    return routing if isinstance(routing, Network) else routing.network
+
+
+def _costs(routing: Routing, sources: np.ndarray, targets: np.ndarray, *, limit_s: float,
+           chunk: int = 64) -> np.ndarray:
+    """Times ``sources x targets`` (float32, inf beyond ``limit_s``) on either kind of routing."""
+    if isinstance(routing, Network):
+        return costs_from_sources(routing, sources, targets, limit_s=limit_s, chunk=chunk)
+    return routing.costs(sources, targets, limit_s=limit_s, chunk=chunk)
 
 
 @dataclass(frozen=True)
@@ -88,7 +106,7 @@ def origins_from_cells(network: Network, cell_x: np.ndarray, cell_y: np.ndarray,
     return Origins(nodes, leg, population)
 
 
-def catchment(network: Network, cell_x: np.ndarray, cell_y: np.ndarray, groups: Mapping[str, np.ndarray],
+def catchment(routing: Routing, cell_x: np.ndarray, cell_y: np.ndarray, groups: Mapping[str, np.ndarray],
               parcel_x: np.ndarray, parcel_y: np.ndarray, *, horizon_s: float, leg_speed_mps: float,
               among: np.ndarray | None = None) -> Catchment:
     """Route from every populated node to every parcel node up to ``horizon_s`` and keep the times.
@@ -98,8 +116,8 @@ def catchment(network: Network, cell_x: np.ndarray, cell_y: np.ndarray, groups: 
 
     Parameters
     ----------
-    network
-        Costs in seconds (car, or walk + public transport).
+    routing
+        Costs in seconds: a network (car), or a ``TransitRouter`` (walk + public transport).
     cell_x, cell_y
         Population cell centres, EPSG:3006.
     groups
@@ -118,14 +136,15 @@ def catchment(network: Network, cell_x: np.ndarray, cell_y: np.ndarray, groups: 
     Catchment
         Everything the cumulative and gravity measures need.
     """
+    network = _network(routing)
     origins = origins_from_cells(network, cell_x, cell_y, groups, leg_speed_mps=leg_speed_mps, among=among)
     psnap = snap_points(network, parcel_x, parcel_y, among=among)
     targets, column = np.unique(psnap.node, return_inverse=True)
-    times = costs_from_sources(network, origins.nodes, targets, limit_s=horizon_s)
+    times = _costs(routing, origins.nodes, targets, limit_s=horizon_s)
     return Catchment(times, origins.population, origins.leg_s, column, psnap.distance_m / leg_speed_mps)
 
 
-def labour_pool(network: Network, origins: Origins, parcel_x: np.ndarray, parcel_y: np.ndarray, *,
+def labour_pool(routing: Routing, origins: Origins, parcel_x: np.ndarray, parcel_y: np.ndarray, *,
                 thresholds_min: Mapping[str, tuple[float, str]], leg_speed_mps: float,
                 beta_per_min: float | None = None, horizon_s: float | None = None, among: np.ndarray | None = None,
                 chunk: int = 64, workers: int = 1) -> dict[str, np.ndarray]:
@@ -136,8 +155,8 @@ def labour_pool(network: Network, origins: Origins, parcel_x: np.ndarray, parcel
 
     Parameters
     ----------
-    network
-        Costs in seconds.
+    routing
+        Costs in seconds: a network, or a ``TransitRouter``.
     origins
         From ``origins_from_cells``.
     parcel_x, parcel_y
@@ -163,14 +182,14 @@ def labour_pool(network: Network, origins: Origins, parcel_x: np.ndarray, parcel
     dict
         Output name -> residents per parcel.
     """
-    psnap = snap_points(network, parcel_x, parcel_y, among=among)
+    psnap = snap_points(_network(routing), parcel_x, parcel_y, among=among)
     targets, column = np.unique(psnap.node, return_inverse=True)
     longest = max(m for m, _ in thresholds_min.values()) * 60
     horizon = longest if horizon_s is None else max(float(horizon_s), longest)
     order = np.argsort(column, kind="stable")
     parcels_of = _ParcelsOf(order, np.searchsorted(column[order], np.arange(len(targets) + 1)))
-    job = _Job(network, origins, targets, column, psnap.distance_m / leg_speed_mps, dict(thresholds_min),
-               beta_per_min, horizon, chunk, parcels_of)
+    job = _Job(routing, _by_tile(_network(routing), origins), targets, column, psnap.distance_m / leg_speed_mps,
+               dict(thresholds_min), beta_per_min, horizon, chunk, parcels_of)
     out = {name: np.zeros(len(column)) for name in thresholds_min}
     gravity = np.zeros(len(targets))
     for sums, to_targets in _map(job, workers):
@@ -183,6 +202,16 @@ def labour_pool(network: Network, origins: Origins, parcel_x: np.ndarray, parcel
     return out
 
 
+def _by_tile(network: Network, origins: Origins, tile_m: float = 2000.0) -> Origins:
+    """Origins in the order of 2 km tiles, so a chunk's access walks share pieces of the network."""
+    x, y = network.x[origins.nodes], network.y[origins.nodes]
+    order = np.lexsort((np.floor(y / tile_m), np.floor(x / tile_m)))
+    return Origins(origins.nodes[order], origins.leg_s[order],
+                   {name: values[order] for name, values in origins.population.items()})
+
+
+#: Size of the temporaries of a dense chunk (below glibc's largest mmap threshold, so they are reused).
+DENSE_BLOCK_BYTES = 16 * 2**20
 #: A chunk whose searches reached fewer than this share of the parcel nodes is summed pair by pair.
 SPARSE_BELOW = 0.25
 
@@ -191,7 +220,7 @@ SPARSE_BELOW = 0.25
 class _Job:
     """What every chunk of a streamed labour pool needs (shared with forked workers)."""
 
-    network: Network
+    routing: Routing
     origins: Origins
     targets: np.ndarray
     column: np.ndarray
@@ -207,7 +236,7 @@ def _chunk_sums(job: _Job, start: int) -> tuple[dict[str, np.ndarray], np.ndarra
     """Residents per parcel for each threshold, and gravity per target node, from one chunk of origins."""
     o = job.origins
     rows = slice(start, start + job.chunk)
-    block = costs_from_sources(job.network, o.nodes[rows], job.targets, limit_s=job.horizon_s, chunk=job.chunk)
+    block = _costs(job.routing, o.nodes[rows], job.targets, limit_s=job.horizon_s, chunk=job.chunk)
     pop = {name: o.population[group][rows] for name, (_, group) in job.thresholds_min.items()}
     weights = None
     if job.beta_per_min is not None:
@@ -231,9 +260,19 @@ def _chunk_sums(job: _Job, start: int) -> tuple[dict[str, np.ndarray], np.ndarra
             to_targets = np.bincount(t, weights=weights[r] * np.exp(-beta * d.astype("float64")),
                                      minlength=len(job.targets))
         return sums, to_targets
-    total = o.leg_s[rows, None] + block[:, job.column] + job.leg_p[None, :]
-    sums = {name: pop[name] @ (total <= minutes * 60) for name, (minutes, _) in job.thresholds_min.items()}
-    del total
+    sums = {name: np.empty(len(job.column)) for name in job.thresholds_min}
+    by_minutes = {}
+    for name, (minutes, _) in job.thresholds_min.items():
+        by_minutes.setdefault(minutes, []).append(name)
+    stacked = {m: np.stack([pop[name] for name in names]) for m, names in by_minutes.items()}
+    step = max(1, DENSE_BLOCK_BYTES // (8 * block.shape[0]))  # parcels per block: temporaries stay small
+    for first in range(0, len(job.column), step):
+        cols = slice(first, first + step)
+        total = o.leg_s[rows, None] + block[:, job.column[cols]] + job.leg_p[None, cols]
+        for minutes, names in by_minutes.items():  # one mask and one product per threshold time
+            counts = stacked[minutes] @ (total <= minutes * 60)
+            for name, values in zip(names, counts, strict=True):
+                sums[name][cols] = values
     to_targets = None if weights is None else weights @ np.exp(-beta * block.astype("float64"))
     return sums, to_targets
 

@@ -24,6 +24,7 @@ from analysis.labour import Catchment
 from analysis.network import Network, Snap, network_from_graph, routable_nodes, snap_points
 from analysis.scoring import readiness_index
 from analysis.transit_network import WALK_SPEED_MPS, TransitNetwork, transit_network
+from analysis.transit_router import transit_router
 from errors import ParameterError
 from layers.roads import drive_network, motorway_entries, walk_network
 from layers.transit import active_services, representative_date, stop_modes
@@ -33,7 +34,7 @@ from sites.dataset import Dataset
 logger = logging.getLogger(__name__)
 
 #: Bump when the indicator method changes, so old caches are not reused.
-INDICATORS_VERSION = "5"
+INDICATORS_VERSION = "6"
 PT_HORIZON_S = 90 * 60
 #: Largest public-transport catchment kept (origins x parcels, float32: 100 M cells = 0.4 GB).
 MAX_CATCHMENT_CELLS = 100_000_000
@@ -178,20 +179,21 @@ def compute(ds: Dataset, *, progress: Progress | None = None, beta_per_min: floa
 
     say(0.7, "Labour pool by public transport (45 min)")
     pt = nets.pt
+    router = transit_router(pt)  # access walk, a search over the stops, egress walks (its docstring)
     among = np.arange(pt.n_walk)
     pools = {"residents_45min_pt": (45, "all"), "local_hire_30min_botkyrka": (30, "municipality")}
     pools |= {f"local_hire_30min_{_slug(name)}": (30, name) for name in LOCAL_HIRE_DISTRICTS if name in groups}
     origins = labour.origins_from_cells(pt.network, cx, cy, groups, leg_speed_mps=WALK_SPEED_MPS, among=among)
     pt_c = None
     if keeps_catchment(len(origins.nodes), len(px)):
-        pt_c = labour.catchment(pt.network, cx, cy, groups, px, py, horizon_s=PT_HORIZON_S,
+        pt_c = labour.catchment(router, cx, cy, groups, px, py, horizon_s=PT_HORIZON_S,
                                 leg_speed_mps=WALK_SPEED_MPS, among=among)
         values = {name: labour.residents_within(pt_c, minutes, group=group) for name, (minutes, group) in pools.items()}
         values["gravity"] = labour.gravity(pt_c, beta_per_min)
     else:
         logger.info("public-transport labour pool streamed (%d origins x %d parcels): the catchment is not kept",
                     len(origins.nodes), len(px))
-        values = labour.labour_pool(pt.network, origins, px, py, thresholds_min=pools, leg_speed_mps=WALK_SPEED_MPS,
+        values = labour.labour_pool(router, origins, px, py, thresholds_min=pools, leg_speed_mps=WALK_SPEED_MPS,
                                     beta_per_min=beta_per_min, horizon_s=PT_HORIZON_S, among=among,
                                     workers=_workers(origins, px))
     table["residents_45min_pt"] = values["residents_45min_pt"]

@@ -210,3 +210,42 @@ def test_labour_pool_of_one_site_equals_an_independent_networkx_count(ds, nets, 
         if node in to_parcel and to_parcel[node] + d / access.CAR_ACCESS_SPEED_MPS + leg_p <= 1800:
             total += p
     assert t.loc[parcel, "residents_30min_car"] == pytest.approx(total, rel=0.03)
+
+
+def test_routing_through_the_stops_matches_one_search_over_the_whole_network(ds, nets):
+    """The labour pool's routing (access walk, stop search, egress walk) on the demo region.
+
+    Uncapped, it must give the times of one Dijkstra over the whole walk + transit network; with
+    the default 30/15-minute walk caps, never shorter times, and 45-minute pools within 1 % of the
+    uncapped ones in total (the transit router's docstring states this).
+    """
+    from analysis import labour
+    from analysis.network import costs_from_sources
+    from analysis.transit_network import WALK_SPEED_MPS
+    from analysis.transit_router import transit_router
+
+    pt = nets.pt
+    streets = np.arange(pt.n_walk)
+    cx, cy, pop = ds.population.cell_centres()
+    origins = labour.origins_from_cells(pt.network, cx, cy, {"all": pop}, leg_speed_mps=WALK_SPEED_MPS,
+                                        among=streets)
+    rng = np.random.default_rng(7)
+    sources = rng.choice(origins.nodes, 200, replace=False)
+    c = ds.parcels.geometry.centroid
+    px, py = c.x.to_numpy(), c.y.to_numpy()
+    targets = np.unique(snap_points(pt.network, px, py, among=streets).node)
+    whole = costs_from_sources(pt.network, sources, targets, limit_s=5400)
+    uncapped = transit_router(pt, max_walk_s=5400, max_transfer_s=5400).costs(sources, targets, limit_s=5400)
+    assert np.isfinite(whole).mean() > 0.1
+    np.testing.assert_allclose(uncapped, whole, atol=0.01)
+    router = transit_router(pt)
+    assert (router.costs(sources, targets, limit_s=5400) >= whole - 0.01).all()
+
+    def pool(routing):
+        catchment = labour.catchment(routing, cx, cy, {"all": pop}, px, py, horizon_s=2700,
+                                     leg_speed_mps=WALK_SPEED_MPS, among=streets)
+        return labour.residents_within(catchment, 45)
+
+    capped, full = pool(router), pool(pt.network)
+    assert (capped <= full + 1e-6).all()
+    assert capped.sum() >= 0.99 * full.sum()
