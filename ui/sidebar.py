@@ -17,7 +17,7 @@ from layers.zoning import OP_CATEGORIES
 from sites.dataset import uncovered_parcels
 from sites.safe_text import markdown_text as md
 from sites.scored import Filters, customised
-from sites.share import ALL_LAYERS, DEFAULT_LAYERS
+from sites.share import ALL_LAYERS
 from ui.data import bundle, upload_store
 from ui.i18n import LANGUAGES, PLAN_STATUS_LABELS, criterion_label, profile_label, t
 from ui.state import AREA_SLIDER_MAX, K, reset_weights
@@ -137,10 +137,8 @@ def sidebar(lang: str) -> Choices:
             st.slider(criterion_label(c, lang), 0.0, 1.0, step=0.05, key=K.weight(c))
         st.button(t("reset", lang), on_click=reset_weights)
     with sb.expander(t("filters", lang), expanded=False):
-        st.session_state.setdefault(K.AREA_CHOICE, "all")
         st.radio(t("area", lang), ["sp", "all"], key=K.AREA_CHOICE,
                  format_func=lambda k: t("area_sp" if k == "sp" else "area_all", lang))
-        st.session_state.setdefault(K.AREA_RANGE, (0, AREA_SLIDER_MAX))
         st.slider(t("area_range", lang), 0, AREA_SLIDER_MAX, step=500, key=K.AREA_RANGE)
         st.multiselect(t("plan_status", lang), ["adopted", "in_progress", "none"], key=K.STATUSES,
                        format_func=lambda s: PLAN_STATUS_LABELS[s][lang])
@@ -149,9 +147,7 @@ def sidebar(lang: str) -> Choices:
         st.checkbox(t("vacant_only", lang), key=K.VACANT_ONLY)
     with sb.expander(t("layers", lang), expanded=False):
         for name in ALL_LAYERS:
-            st.session_state.setdefault(K.layer(name), name in DEFAULT_LAYERS)
             st.checkbox(t(f"layer_{name}", lang), key=K.layer(name))
-        st.session_state.setdefault(K.BASEMAP, True)
         st.checkbox(t("basemap", lang), key=K.BASEMAP)
     with sb.expander(t("upload", lang), expanded=False):
         for layer in UPLOAD_LAYERS:
@@ -164,8 +160,6 @@ def sidebar(lang: str) -> Choices:
             st.session_state[K.SELECTED] = None
             st.rerun()
     choices = chosen()
-    if choices is None:  # cannot happen: every widget above has put its value in the session state
-        raise RuntimeError("sidebar widgets without values in the session state")
     if not any(v > 0 for v in (st.session_state[K.weight(c)] for c in CRITERIA)):
         st.sidebar.warning(t("all_zero", lang))
     return choices
@@ -176,17 +170,14 @@ CHOICE_KEYS = (K.PROFILE, K.M2_PER_JOB, K.PLOT_RATIO, K.MIN_PLOT, K.CAR_PERIOD, 
                K.STATUSES, K.CATEGORIES, K.MUNICIPAL_ONLY, K.VACANT_ONLY, K.BASEMAP)
 
 
-def chosen() -> Choices | None:
+def chosen() -> Choices:
     """The officer's choices from the sidebar widgets' values, before (or without) drawing them.
 
-    A rerun starts with every widget's new value in the session state, so the map can be drawn
-    before the ~40 sidebar widgets are; None when a widget has no value yet (the session's first
-    run), and the sidebar has to be drawn first.
+    ``ui.state.init_state`` gives every widget its first value and a rerun starts with every
+    widget's new value in the session state, so the map can be drawn before the ~40 sidebar
+    widgets are.
     """
     ss = st.session_state
-    keys = (*CHOICE_KEYS, *(K.weight(c) for c in CRITERIA), *(K.layer(n) for n in ALL_LAYERS))
-    if any(k not in ss for k in keys):
-        return None
     base = PROFILES[ss[K.PROFILE]]
     m2, ratio, min_plot = ss[K.M2_PER_JOB], ss[K.PLOT_RATIO], ss[K.MIN_PLOT]
     changed = (m2, ratio, min_plot) != (base.m2_per_job, base.plot_ratio, base.min_plot_m2)

@@ -15,7 +15,7 @@ import streamlit as st
 from analysis.profiles import CRITERIA, PROFILES
 from layers.zoning import OP_CATEGORIES
 from sites.scored import Filters
-from sites.share import ALL_LAYERS, DEFAULT_CENTER, DEFAULT_ZOOM, ViewState, decode, is_investor_link
+from sites.share import ALL_LAYERS, DEFAULT_CENTER, DEFAULT_LAYERS, DEFAULT_ZOOM, ViewState, decode, is_investor_link
 from texts import DEFAULT_LANGUAGE, LANGUAGES
 
 AREA_SLIDER_MAX = 60_000
@@ -55,6 +55,8 @@ class K:
     UPLOADER_GEN = "uploader_generation"
     MAPPING = "column_mapping"
     CAR_PERIOD = "car_period"
+    CONTROLS_DRAWN = "controls_drawn"
+    NOTICES = "notices"
 
     @staticmethod
     def weight(criterion: str) -> str:
@@ -72,6 +74,12 @@ KEPT = (K.LANG, K.PROFILE, K.M2_PER_JOB, K.PLOT_RATIO, K.MIN_PLOT, K.AREA_CHOICE
         *(K.weight(c) for c in CRITERIA), *(K.layer(n) for n in ALL_LAYERS))
 
 
+#: The sidebar widgets' first values (the weights and profile parameters come from the profile):
+#: set before any widget is drawn, so the map can be drawn on a session's first run before them.
+WIDGET_DEFAULTS = {K.CAR_PERIOD: "peak", K.AREA_CHOICE: "all", K.AREA_RANGE: (0, AREA_SLIDER_MAX), K.STATUSES: [],
+                   K.CATEGORIES: [], K.MUNICIPAL_ONLY: False, K.VACANT_ONLY: False, K.BASEMAP: True}
+
+
 def init_state() -> None:
     """Session defaults, then (on a session's first run) the officer's view carried by the link."""
     ss = st.session_state
@@ -81,6 +89,10 @@ def init_state() -> None:
     ss.setdefault(K.PROFILE, "logistics")
     if K.M2_PER_JOB not in ss:
         reset_weights()
+    for key, value in WIDGET_DEFAULTS.items():
+        ss.setdefault(key, list(value) if isinstance(value, list) else value)
+    for name in ALL_LAYERS:
+        ss.setdefault(K.layer(name), name in DEFAULT_LAYERS)
     if K.LINK_APPLIED not in ss:
         ss[K.LINK_APPLIED] = True
         params = st.query_params.to_dict()

@@ -67,28 +67,35 @@ from ui.state import K, share_url, view_state
 def page() -> None:
     """Draw the page."""
     lang = st.session_state[K.LANG]
-    # The sidebar's ~40 widgets go after the map when their values are known (every rerun but a
-    # session's first): a weight change reaches the map without waiting for them.
-    early = chosen()
-    choices = early or sidebar(lang)
-    lang = st.session_state[K.LANG]
+    # The sidebar's ~40 widgets go after the map: a weight change reaches the map without waiting
+    # for them. On a session's first run they are left to a second run that follows at once:
+    # Streamlit loads each kind of widget's script on first use, and the map's frame was held back
+    # until those had loaded (~0.5 s of a 2.4 s first render, measured in headless Chromium).
+    first = not st.session_state.get(K.CONTROLS_DRAWN)
+    choices = chosen()
     st.title(t("title", lang))
     st.warning(t("demo", lang))
     # Notices and the spinner sit in a container of their own: shown or not, they never shift the
     # elements after them (a shift gives the map a new place in the page and rebuilds its frame).
     notices = st.container()
+    # Shown once; a first run hands its notices to the second run, which draws the page again.
+    shown: list[tuple[str, str]] = st.session_state.pop(K.NOTICES, [])
     if st.session_state.get(K.LINK_NOTES):
-        notices.info(t("link_notes", lang) + ": " + "; ".join(md(n) for n in st.session_state.pop(K.LINK_NOTES)))
+        shown.append(("info", t("link_notes", lang) + ": "
+                      + "; ".join(md(n) for n in st.session_state.pop(K.LINK_NOTES))))
     message = st.session_state.pop(K.UPLOAD_MESSAGE, None)
     if message:
-        {"error": notices.error, "warning": notices.warning}.get(message[0], notices.success)(message[1])
+        shown.append(message)
+    for kind, text in shown:
+        {"error": notices.error, "warning": notices.warning, "info": notices.info}.get(kind, notices.success)(text)
     with notices, st.spinner(t("computing", lang)):
         cache = bundle(uploads_key())
         table = indicators(cache, lang).table
     ds = cache.dataset
     selected = st.session_state.get(K.SELECTED)
     if selected and selected not in set(ds.parcels["parcel_id"]):
-        notices.info(t("unknown_site", lang, site=selected))
+        shown.append(("info", t("unknown_site", lang, site=selected)))
+        notices.info(shown[-1][1])
         st.session_state[K.SELECTED] = selected = None
     col_map, col_panel = st.columns([2, 1])
 
@@ -115,7 +122,9 @@ def page() -> None:
     if panel_first:
         result = draw_panel()
     draw_map()
-    if early is not None:
+    if first:
+        st.sidebar.caption(t("controls_loading", lang))
+    else:
         sidebar(lang)
     if not panel_first:
         result = draw_panel()
@@ -124,6 +133,10 @@ def page() -> None:
     st.query_params.from_dict(encode(state))
     share_panel(state, lang)
     exports(result, lang)
+    if first:
+        st.session_state[K.NOTICES] = shown
+        st.session_state[K.CONTROLS_DRAWN] = True
+        st.rerun()
 
 
 INDICATOR_ROWS = ("jobs_est", "developable_m2", "plot_ratio_used", "car_min_to_junction", "walk_m_to_rail_stop",

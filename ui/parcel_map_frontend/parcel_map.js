@@ -251,7 +251,12 @@
       restyle();
       send("streamlit:setComponentValue", { value: { index: i, clicks: S.clicks }, dataType: "json" });
     });
+    // The other layers (roads, lines, stations; SVG) wait for the first tiles: drawn first, they
+    // would hold the tiles' decoding back by ~0.1 s on a first render.
+    S.tilesPending = true;
+    setTimeout(flushOverlays, 1500);  // and not longer, should no tile ever load
     S.grid.on("load", function () {
+      if (S.tilesPending) { setTimeout(flushOverlays, 0); }
       var n = 0;
       for (var k in S.grid._vectorTiles) { n += Object.keys(S.grid._vectorTiles[k]._features).length; }
       document.body.setAttribute("data-tiles-loaded", String(n));  // features drawn in loaded tiles
@@ -259,6 +264,15 @@
     });
     S.grid.addTo(S.map);
     S.map.on("zoomend", restyle);  // outlines on or off, line widths for the new scale
+  }
+
+  function flushOverlays() {
+    S.tilesPending = false;
+    if (S.pendingOverlays) {
+      var list = S.pendingOverlays;
+      S.pendingOverlays = null;
+      drawOverlays(list);
+    }
   }
 
   function drawOverlays(list) {
@@ -364,7 +378,7 @@
     }
     if (a.overlays_version !== S.overlaysVersion) {
       S.overlaysVersion = a.overlays_version;
-      drawOverlays(a.overlays);
+      if (S.tilesPending) { S.pendingOverlays = a.overlays || []; } else { drawOverlays(a.overlays); }
     }
     var lv = JSON.stringify(a.legend || null);
     if (lv !== S.legendVersion) {
