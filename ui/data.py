@@ -86,12 +86,13 @@ def indicators(cache: DatasetCache, lang: str):
         bar.empty()
         return value
 
-    return cache.memo("indicators", (), build, max_entries=1)
+    return cache.memo("indicators", (), build, max_entries=1, long_lived=True)
 
 
 def networks(cache: DatasetCache) -> Networks:
     """Car, walk and public-transport networks for isochrones."""
-    return cache.memo("networks", (), lambda: load_or_build_networks(cache.dataset), max_entries=1)
+    return cache.memo("networks", (), lambda: load_or_build_networks(cache.dataset), max_entries=1,
+                      long_lived=True)
 
 
 def scorer(cache: DatasetCache, profile: Profile, table: pd.DataFrame, car_period: str = "peak") -> Scorer:
@@ -125,7 +126,8 @@ def profile_key(profile: Profile) -> tuple:
 
 def static_layers(cache: DatasetCache) -> dict:
     """Map layers that do not depend on the score, in WGS84 (built once per dataset)."""
-    return cache.memo("static_layers", (), lambda: _static_layers(cache.dataset), max_entries=1)
+    return cache.memo("static_layers", (), lambda: _static_layers(cache.dataset), max_entries=1,
+                      long_lived=True)
 
 
 def _static_layers(ds: Dataset) -> dict:
@@ -187,7 +189,8 @@ def isochrone_overlays(cache: DatasetCache, parcel_id: str, lang: str) -> tuple[
 
 def prewarm_networks(cache: DatasetCache) -> None:
     """Build the dataset's networks in the background (once) so that the first click's isochrones are quick."""
-    cache.memo_in_background("networks", (), lambda: load_or_build_networks(cache.dataset), max_entries=1)
+    cache.memo_in_background("networks", (), lambda: load_or_build_networks(cache.dataset), max_entries=1,
+                             long_lived=True)
 
 
 def ds_key(uploads: tuple) -> str:
@@ -262,7 +265,7 @@ def parcel_tiles(cache: DatasetCache) -> TileSet:
     """The dataset's parcels as vector tiles (written once per parcels checksum, served from ``static/tiles``)."""
     checksum = cache.dataset.checksums.get("parcels")
     return cache.memo("tiles", (), lambda: ensure_tiles(cache.dataset.parcels, TILES_DIR, checksum=checksum),
-                      max_entries=1)
+                      max_entries=1, long_lived=True)
 
 
 def map_overlays(cache: DatasetCache, visible: tuple[str, ...], lang: str) -> tuple[list[dict], list[dict]]:

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,6 +120,30 @@ def overlay_version(overlay: Mapping) -> str:
     return hashlib.sha1(json.dumps(overlay, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
+#: Most overlay files kept under ``static/tiles/overlays`` (oldest removed first; isochrones add one per site).
+MAX_OVERLAY_FILES = 256
+
+
+def overlays_url(overlays: Sequence[Mapping], static_dir: Path = ROOT / "static") -> str:
+    """Write the overlays once as a JSON file named by their content; its URL relative to the map frame.
+
+    The map fetches the file when the URL changes, so a rerun (a weight change) sends its URL and
+    not the ~0.3 MB of roads, lines and stations again. Names are SHA-1 digests of the content, as
+    unguessable as the tile folders; at most :data:`MAX_OVERLAY_FILES` are kept.
+    """
+    folder = Path(static_dir) / "tiles" / "overlays"
+    version = hashlib.sha1("|".join(overlay_version(o) for o in overlays).encode()).hexdigest()[:20]
+    path = folder / f"{version}.json"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
+        tmp.write_text(json.dumps([dict(o) for o in overlays], separators=(",", ":")), encoding="utf-8")
+        tmp.replace(path)
+        for stale in sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)[:-MAX_OVERLAY_FILES]:
+            stale.unlink(missing_ok=True)
+    return f"../../app/static/{path.relative_to(Path(static_dir)).as_posix()}"
+
+
 def parcel_map(tiles: TileSet, scores: np.ndarray, parcel_ids: Sequence[str], *, selected: Sequence[int] = (),
                saved: Sequence[int] = (), overlays: Sequence[Mapping] = (), legend: Mapping | None = None,
                texts: Mapping[str, str] | None = None, locale: str = "sv-SE", height: int = 640,
@@ -169,14 +195,12 @@ def parcel_map(tiles: TileSet, scores: np.ndarray, parcel_ids: Sequence[str], *,
     if len(scores) != tiles.features:
         raise ValueError(f"{len(scores)} scores for {tiles.features} tiled parcels; pass one per parcel")
     encoded = encode_scores(scores)
-    overlay_list = [dict(o) for o in overlays]
-    overlays_version = hashlib.sha1("|".join(overlay_version(o) for o in overlay_list).encode()).hexdigest()[:16]
     tiles_url, labels_url = tile_urls(tiles, static_dir)
     value = _component(
         tiles_url=tiles_url, labels_url=labels_url, bounds=list(tiles.bounds), min_zoom=tiles.min_zoom,
         max_zoom=tiles.max_zoom, scores=encoded, scores_version=hashlib.sha1(encoded.encode()).hexdigest()[:16],
         palette=list(PALETTE), excluded_colour=EXCLUDED, selected=[int(i) for i in selected],
-        saved=[int(i) for i in saved], overlays=overlay_list, overlays_version=overlays_version, legend=legend,
+        saved=[int(i) for i in saved], overlays_url=overlays_url(overlays, static_dir), legend=legend,
         texts=dict(texts or {}), locale=locale, height=int(height), center=list(center) if center else None,
         zoom=zoom, basemap_url=basemap_url, basemap_attribution=basemap_attribution, key=key, default=None,
         on_change=None if on_click is None else lambda: _clicked(key, parcel_ids, on_click))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import stat
 import time
+import weakref
 
-from ui.cache import CacheTable, DatasetCache, UploadStore
+from ui.cache import CacheTable, DatasetCache, UploadStore, release_memory
 
 
 def test_uploaded_caches_are_swept_when_idle_and_pinned_ones_stay():
@@ -73,3 +75,28 @@ def test_a_background_build_runs_once_and_memo_waits_for_it():
     assert cache.memo("networks", (), build) is value
     assert calls == [1]
     assert cache.memo_in_background("networks", (), build) is False, "already held"
+
+
+class _Node:
+    """An object in a reference cycle: only the cycle collector can free it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_long_lived_values_leave_the_collectors_way_and_are_still_freed_after_release():
+    try:
+        cache = DatasetCache("d", None)
+        value = cache.memo("networks", (), _Node, long_lived=True)
+        # Frozen: a full collection no longer walks it (the ~250 ms per script run it cost).
+        assert gc.get_freeze_count() > 0
+        assert not any(o is value for o in gc.get_objects(generation=2))
+        gone = weakref.ref(value)
+        del value
+        cache._tables.clear()  # the dataset's cache dropped (as when an uploaded dataset is swept)
+        gc.collect()
+        assert gone() is not None  # a frozen cycle survives an ordinary collection ...
+        release_memory()
+        assert gone() is None  # ... and is found when the caches give memory back
+    finally:
+        gc.unfreeze()

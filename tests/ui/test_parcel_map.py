@@ -84,3 +84,22 @@ def test_overlay_keeps_only_the_tooltip_and_goes_to_wgs84():
     assert len(feature["geometry"]["coordinates"]) == 2  # the 1 m kink is within 5 m: simplified away
     lon, lat = feature["geometry"]["coordinates"][0]
     assert 17.8 < lon < 17.9 and 59.15 < lat < 59.22
+
+
+def test_overlays_go_to_one_file_per_content_and_old_files_are_pruned(tmp_path, monkeypatch):
+    import json
+
+    import ui.parcel_map as pm
+
+    roads = [{"name": "roads", "data": {"type": "FeatureCollection", "features": []}, "style": {"color": "#333"}}]
+    url = pm.overlays_url(roads, tmp_path)
+    assert url.startswith("../../app/static/tiles/overlays/") and url.endswith(".json")
+    path = tmp_path / url.removeprefix("../../app/static/")
+    assert json.loads(path.read_text(encoding="utf-8")) == roads  # what the map frame fetches
+    assert pm.overlays_url([dict(roads[0])], tmp_path) == url  # same content, same file
+    monkeypatch.setattr(pm, "MAX_OVERLAY_FILES", 2)
+    urls = [url]
+    for colour in ("#111", "#222"):
+        urls.append(pm.overlays_url([{**roads[0], "style": {"color": colour}}], tmp_path))
+    assert len(set(urls)) == 3
+    assert len(list((tmp_path / "tiles" / "overlays").glob("*.json"))) == 2  # the oldest went

@@ -266,6 +266,14 @@
     S.map.on("zoomend", restyle);  // outlines on or off, line widths for the new scale
   }
 
+  // The other layers come as a file named by its content: fetched once per change, not with every rerun.
+  function loadOverlays(url) {
+    fetch(new URL(url, document.baseURI).href).then(function (r) { return r.ok ? r.json() : []; }).then(function (list) {
+      if (url !== S.overlaysUrl) { return; }
+      if (S.tilesPending) { S.pendingOverlays = list; } else { drawOverlays(list); }
+    }).catch(function () { /* the parcels stay usable without the other layers */ });
+  }
+
   function flushOverlays() {
     S.tilesPending = false;
     if (S.pendingOverlays) {
@@ -376,9 +384,9 @@
       buildGrid(a);
       changed = false;  // new tiles are styled as they load
     }
-    if (a.overlays_version !== S.overlaysVersion) {
-      S.overlaysVersion = a.overlays_version;
-      if (S.tilesPending) { S.pendingOverlays = a.overlays || []; } else { drawOverlays(a.overlays); }
+    if (a.overlays_url !== S.overlaysUrl) {
+      S.overlaysUrl = a.overlays_url;
+      loadOverlays(a.overlays_url);
     }
     var lv = JSON.stringify(a.legend || null);
     if (lv !== S.legendVersion) {
