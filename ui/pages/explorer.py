@@ -254,7 +254,7 @@ def site_panel(result: ScoredSites, cache: DatasetCache, lang: str) -> None:
         cache.dataset, result, [pid], lang=lang, link=share_url(st.query_params.to_dict()), isochrones=iso),
         file_name=f"prospekt_{r['designation'].replace(' ', '_').replace(':', '-')}.pdf", mime="application/pdf",
         key="dl_prospectus", on_click="ignore")
-    st.download_button(t("download_isochrones", lang), export.geojson_text(iso[["key", "geometry"]]),
+    st.download_button(t("download_isochrones", lang), lambda: export.geojson_text(iso[["key", "geometry"]]),
                        file_name=f"isochrones_{r['designation'].replace(' ', '_')}.geojson",
                        mime="application/geo+json", key="dl_iso")
 
