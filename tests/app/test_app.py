@@ -49,6 +49,15 @@ def test_app_runs_with_the_demo_notice_and_ranking():
     assert list(table["rank"])[:3] == [1, 2, 3]
 
 
+def test_the_first_run_hands_over_to_a_second_that_draws_the_controls_after_the_map():
+    at = run_app()  # AppTest follows the first run's st.rerun, as the browser does
+    assert at.session_state["controls_drawn"] is True
+    assert {s.key for s in at.slider} >= {f"w_{c}" for c in CRITERIA}  # every weight slider is there
+    assert not any("Reglagen laddas" in shown(c) for c in at.sidebar.caption)  # the placeholder is gone
+    # The first values came from one table, before any widget was drawn, and are what the widgets show.
+    assert at.radio(key="car_period").value == "peak" and at.radio(key="area_choice").value == "all"
+
+
 def test_profile_and_weights_change_the_ranking_as_scoring_says(reference):
     ds, indicators = reference
     at = run_app()

@@ -60,7 +60,7 @@ def _scheduled_min(ds, nets, route: str, origin: str, destination: str) -> float
         name=lambda d: names.reindex(d["stop_id"]).to_numpy())
     a = st[st["name"] == origin].set_index("trip_id")
     b = st[st["name"] == destination].set_index("trip_id")
-    pair = a.join(b, rsuffix="_b", how="inner")
+    pair = a.merge(b, left_index=True, right_index=True, suffixes=("", "_b"))  # inner join on trip_id
     pair = pair[pair["stop_sequence"] < pair["stop_sequence_b"]]
     assert len(pair) > 0, f"no {route} trip from {origin} to {destination}"
     return float(((pair["arrival_s_b"] - pair["departure_s"]) / 60).median())
