@@ -129,16 +129,18 @@ class CacheTable:
         self.sweep(now)
         with self._lock:
             cache = self._pinned.get(key) or self._uploaded.get(key)
-            if cache is None:
+            loaded = cache is None
+            if loaded:
                 cache = DatasetCache(key, load())
                 (self._pinned if pinned else self._uploaded)[key] = cache
-                freeze_heap()
             if not pinned:
                 self._uploaded.move_to_end(key)
                 cache.last_used = time.monotonic() if now is None else now
             dropped = self._evict_over_count()
         if dropped:
-            release_memory()
+            release_memory()  # collects and freezes too
+        elif loaded:
+            freeze_heap()
         return cache
 
     def sweep(self, now: float | None = None) -> list[str]:

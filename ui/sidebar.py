@@ -165,11 +165,6 @@ def sidebar(lang: str) -> Choices:
     return choices
 
 
-#: The sidebar widgets whose values make up the choices (the weights and layer switches besides).
-CHOICE_KEYS = (K.PROFILE, K.M2_PER_JOB, K.PLOT_RATIO, K.MIN_PLOT, K.CAR_PERIOD, K.AREA_CHOICE, K.AREA_RANGE,
-               K.STATUSES, K.CATEGORIES, K.MUNICIPAL_ONLY, K.VACANT_ONLY, K.BASEMAP)
-
-
 def chosen() -> Choices:
     """The officer's choices from the sidebar widgets' values, before (or without) drawing them.
 

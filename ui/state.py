@@ -169,8 +169,13 @@ def flash(kind: str, text: str) -> None:
     st.session_state[K.FLASH] = (kind, text)
 
 
+def notice(kind: str, text: str, where=st) -> None:
+    """Show ``text`` as a ``success``, ``error``, ``warning`` or (anything else) ``info`` notice in ``where``."""
+    {"success": where.success, "error": where.error, "warning": where.warning}.get(kind, where.info)(text)
+
+
 def show_flash() -> None:
     """Show and forget the kept notice, if any."""
     kind, text = st.session_state.pop(K.FLASH, (None, None))
     if kind:
-        {"success": st.success, "error": st.error}.get(kind, st.info)(text)
+        notice(kind, text)

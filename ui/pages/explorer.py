@@ -61,7 +61,7 @@ from ui.i18n import (
 from ui.map_builder import MapLayers, build_map, score_layer
 from ui.parcel_map import MapClick, parcel_map
 from ui.sidebar import Choices, chosen, sidebar
-from ui.state import K, share_url, view_state
+from ui.state import K, notice, share_url, view_state
 
 
 def page() -> None:
@@ -87,7 +87,7 @@ def page() -> None:
     if message:
         shown.append(message)
     for kind, text in shown:
-        {"error": notices.error, "warning": notices.warning, "info": notices.info}.get(kind, notices.success)(text)
+        notice(kind, text, notices)
     with notices, st.spinner(t("computing", lang)):
         cache = bundle(uploads_key())
         table = indicators(cache, lang).table
@@ -95,7 +95,7 @@ def page() -> None:
     selected = st.session_state.get(K.SELECTED)
     if selected and selected not in set(ds.parcels["parcel_id"]):
         shown.append(("info", t("unknown_site", lang, site=selected)))
-        notices.info(shown[-1][1])
+        notice(*shown[-1], notices)
         st.session_state[K.SELECTED] = selected = None
     col_map, col_panel = st.columns([2, 1])
 
