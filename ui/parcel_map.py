@@ -149,7 +149,8 @@ def parcel_map(tiles: TileSet, scores: np.ndarray, parcel_ids: Sequence[str], *,
                texts: Mapping[str, str] | None = None, locale: str = "sv-SE", height: int = 640,
                center: tuple[float, float] | None = None, zoom: int | None = None,
                basemap_url: str | None = None, basemap_attribution: str = "", static_dir: Path = ROOT / "static",
-               key: str = "parcel_map", on_click: Callable[[MapClick], None] | None = None) -> MapClick | None:
+               key: str = "parcel_map", on_click: Callable[[MapClick], None] | None = None,
+               report_painted: bool = False) -> MapClick | None:
     """Draw the parcel map and return the last clicked parcel.
 
     Parameters
@@ -185,6 +186,9 @@ def parcel_map(tiles: TileSet, scores: np.ndarray, parcel_ids: Sequence[str], *,
     on_click
         Called with the new click before the script reruns (so the rerun already shows its
         result, with no second rerun).
+    report_painted
+        Ask the browser to report, once, that the first tiles are drawn (or 2.5 s have passed without
+        any): its value changes, so the script reruns. A page draws what can wait in that rerun.
 
     Returns
     -------
@@ -202,6 +206,7 @@ def parcel_map(tiles: TileSet, scores: np.ndarray, parcel_ids: Sequence[str], *,
         palette=list(PALETTE), excluded_colour=EXCLUDED, selected=[int(i) for i in selected],
         saved=[int(i) for i in saved], overlays_url=overlays_url(overlays, static_dir), legend=legend,
         texts=dict(texts or {}), locale=locale, height=int(height), center=list(center) if center else None,
-        zoom=zoom, basemap_url=basemap_url, basemap_attribution=basemap_attribution, key=key, default=None,
+        zoom=zoom, basemap_url=basemap_url, basemap_attribution=basemap_attribution,
+        report_painted=bool(report_painted), key=key, default=None,
         on_change=None if on_click is None else lambda: _clicked(key, parcel_ids, on_click))
     return click_from_value(value, parcel_ids)

@@ -57,6 +57,8 @@ class K:
     CAR_PERIOD = "car_period"
     CONTROLS_DRAWN = "controls_drawn"
     NOTICES = "notices"
+    CONTROLS_SHOWN = "controls_shown"
+    FALLBACK_RUNS = "controls_fallback_runs"
 
     @staticmethod
     def weight(criterion: str) -> str:

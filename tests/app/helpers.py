@@ -5,6 +5,20 @@ from __future__ import annotations
 import re
 
 
+def open_app(at):
+    """Open the app as a browser does: its first run, then the rerun the map starts by reporting its first view.
+
+    On a session's first run Karta draws its sidebar controls only once the map says it has drawn
+    its first tiles (``report_painted``); a browser's map sends that at once, AppTest has no browser,
+    so the rerun it would start is run here.
+    """
+    at.run()
+    state = at.session_state
+    if "controls_drawn" in state and "controls_shown" not in state:  # Karta waits for its map's report
+        at.run()
+    return at
+
+
 def shown(element) -> str:
     """The element's text as rendered (markdown escapes like ``\\.`` shown as ``.``)."""
     return re.sub(r"\\(.)", r"\1", str(element.value))

@@ -17,7 +17,7 @@ from sites.dataset import load_dataset
 from sites.indicators import load_or_compute
 from sites.scored import Filters, Scorer
 from tests.app import helpers
-from tests.app.helpers import shown
+from tests.app.helpers import open_app, shown
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 TIMEOUT = 180
@@ -32,7 +32,7 @@ def reference():
 
 def run_app() -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.run()
+    open_app(at)
     assert not at.exception, at.exception
     return at
 
@@ -49,11 +49,19 @@ def test_app_runs_with_the_demo_notice_and_ranking():
     assert list(table["rank"])[:3] == [1, 2, 3]
 
 
-def test_the_first_run_hands_over_to_a_second_that_draws_the_controls_after_the_map():
-    at = run_app()  # AppTest follows the first run's st.rerun, as the browser does
+def test_the_first_run_leaves_the_controls_to_the_rerun_the_maps_first_view_starts():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    # First run: the map (asked to report its first view), no sidebar widgets yet, a placeholder.
+    assert not at.slider and any("Reglagen laddas" in shown(c) for c in at.sidebar.caption)
+    args = json.loads(at.get("component_instance")[0].proto.json_args)
+    assert args["report_painted"] is True
+    at.run()  # the rerun the browser's map starts when its first tiles are drawn
     assert at.session_state["controls_drawn"] is True
     assert {s.key for s in at.slider} >= {f"w_{c}" for c in CRITERIA}  # every weight slider is there
     assert not any("Reglagen laddas" in shown(c) for c in at.sidebar.caption)  # the placeholder is gone
+    assert json.loads(at.get("component_instance")[0].proto.json_args)["report_painted"] is False  # once
     # The first values came from one table, before any widget was drawn, and are what the widgets show.
     assert at.radio(key="car_period").value == "peak" and at.radio(key="area_choice").value == "all"
 

@@ -14,7 +14,7 @@ from sites.indicators import load_or_compute
 from sites.scored import Scorer
 from sites.share import ViewState, encode, investor_link
 from tests.app import helpers
-from tests.app.helpers import shown
+from tests.app.helpers import open_app, shown
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +37,7 @@ def app_with(params: dict[str, str]) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     for k, v in params.items():
         at.query_params[k] = v
-    at.run()
+    open_app(at)
     assert not at.exception, at.exception
     return at
 

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from sites.dataset import load_dataset
 from sites.registry import open_registry
-from tests.app.helpers import shown
+from tests.app.helpers import open_app, shown
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +35,7 @@ def test_save_register_shortlist_and_audit(tmp_path, monkeypatch):
     pid = parcels.loc[parcels["designation"] == "Eriksberg 3:10", "parcel_id"].iloc[0]
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.query_params["sel"] = pid
-    at.run()
+    open_app(at)
     assert not at.exception
     at.selectbox(key="reg_status").set_value("available")
     submit(at, "Spara vald fastighet som plats")
@@ -80,7 +80,7 @@ def test_registry_never_in_investor_view(tmp_path, monkeypatch):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     for k, v in investor_link(ViewState(selected=parcels["parcel_id"].iloc[0]), "s").items():
         at.query_params[k] = v
-    at.run()
+    open_app(at)
     assert not at.exception
     assert not any("Platsregister" in h.value for h in at.subheader)
     assert len(at.get("form_submit_button")) == 0 and len(at.tabs) == 0
@@ -101,7 +101,7 @@ def _registry_with_sites(tmp_path, monkeypatch, n_sites: int = 2):
 def test_case4_stale_edit_form_does_not_overwrite_a_newer_save(tmp_path, monkeypatch):
     reg = _registry_with_sites(tmp_path, monkeypatch, n_sites=1)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.run()
+    open_app(at)
     to_page(at, "registry")
     site = reg.sites()[0]
     # Someone else saves a change after this page was drawn.
@@ -119,7 +119,7 @@ def test_case4_allocation_records_the_pair_the_officer_chose(tmp_path, monkeypat
     reg.add_application("setup", company="Bolag Ett AB", profile="logistics", area_need_m2=9_000, jobs=40)
     reg.add_application("setup", company="Bolag Två AB", profile="logistics", area_need_m2=9_000, jobs=60)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.run()
+    open_app(at)
     to_page(at, "registry")
     options = at.selectbox(key="reg_pair").options
     assert len(options) >= 3
@@ -147,7 +147,7 @@ def test_case4_an_application_with_an_unknown_profile_does_not_break_the_page(tm
     with engine.begin() as conn:
         conn.execute(sa.text("UPDATE applications SET profile = 'spaceport' WHERE id = :i"), {"i": app_id})
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.run()
+    open_app(at)
     to_page(at, "registry")
     assert not any("Något gick fel" in e.value for e in at.error)
     assert at.title[0].value == "Platser och markanvisning"
@@ -164,7 +164,7 @@ def test_an_investor_link_cannot_reach_any_officer_page(tmp_path, monkeypatch, n
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     for k, v in investor_link(ViewState(selected=parcels["parcel_id"].iloc[0]), "s").items():
         at.query_params[k] = v
-    at.run()
+    open_app(at)
     assert at.title[0].value == "Etableringsmöjligheter i Botkyrka"
     # The investor's navigation holds the investor page alone: no officer page is registered to switch to.
     with pytest.raises(ValueError, match=r"Known pages: \[[^,\]]*investor\.py'\]"):

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from settings import DEMO_DIR
-from tests.app.helpers import shown
+from tests.app.helpers import open_app, shown
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +26,7 @@ def run(params: dict[str, str] | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     for k, v in (params or {}).items():
         at.query_params[k] = v
-    at.run()
+    open_app(at)
     assert not at.exception, at.exception
     return at
 
@@ -75,7 +75,7 @@ def test_case5_an_unexpected_error_becomes_a_notice_with_an_id(monkeypatch):
     monkeypatch.setattr(sites.scored.Scorer, "score", broken)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.query_params["w"] = "motorway:0.37"  # weights no earlier test scored (the server keeps scores)
-    at.run()
+    open_app(at)
     assert not at.exception
     errors = [shown(e) for e in at.error]
     assert any("Något gick fel" in e and "id" in e for e in errors), errors

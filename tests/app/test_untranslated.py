@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.helpers import texts_shown
+from tests.app.helpers import open_app, texts_shown
 from texts import from_catalogue
 
 pytestmark = pytest.mark.filterwarnings("ignore")
@@ -22,7 +22,7 @@ KNOWN_UNTRANSLATED: frozenset[str] = frozenset()
 
 def test_swedish_explorer_shows_only_catalogue_texts():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-    at.run()
+    open_app(at)
     assert not at.exception, at.exception
     shown = texts_shown(at)
     assert len(shown) > 30, "the page rendered its texts"
@@ -34,7 +34,7 @@ def test_swedish_explorer_shows_only_catalogue_texts():
 @pytest.mark.parametrize("page", ["compare", "registry", "log", "data"])
 def test_swedish_officer_pages_show_only_catalogue_texts(page):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-    at.run()
+    open_app(at)
     at.switch_page(f"ui/pages/{page}.py")
     at.run()
     assert not at.exception, at.exception
@@ -49,7 +49,7 @@ def test_swedish_site_panel_shows_only_catalogue_texts():
     parcels = load_dataset().parcels
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at.query_params["sel"] = parcels.loc[parcels["designation"] == "Eriksberg 3:10", "parcel_id"].iloc[0]
-    at.run()
+    open_app(at)
     assert not at.exception, at.exception
     shown = texts_shown(at)
     assert any("Eriksberg 3:10" in s for s in shown)
@@ -73,7 +73,7 @@ def test_a_broken_link_is_explained_in_swedish():
     for key, value in {"p": "rymdhamn", "w": "motorway:abc,skönhet:0.5", "z": "99", "c": "norr,söder",
                        "ps": "kanske", "exp": "snart"}.items():
         at.query_params[key] = value
-    at.run()
+    open_app(at)
     assert not at.exception, at.exception
     notice = next(re.sub(r"\\(.)", r"\1", str(i.value)) for i in at.info
                   if str(i.value).startswith("Delar av länken"))

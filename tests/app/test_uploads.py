@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from settings import DEMO_DIR
-from tests.app.helpers import shown
+from tests.app.helpers import open_app, shown
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run() -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-    at.run()
+    open_app(at)
     assert not at.exception, at.exception
     return at
 

@@ -37,6 +37,26 @@ def test_map_and_ranking_render_without_internet(page, app_url):
     assert outside == [], outside[:5]
 
 
+def test_the_controls_follow_the_maps_first_view(page, app_url):
+    page.add_init_script("window.__sliderAt = null; new MutationObserver(() => { if (window.__sliderAt === null"
+                         " && document.querySelector('[data-testid=stSlider]')) window.__sliderAt = Date.now(); })"
+                         ".observe(document, {subtree: true, childList: true});")
+    page.goto(app_url)
+    body = _painted(page)
+    wait_for(lambda: page.locator("[data-testid=stSlider]").count() >= 9, timeout=60)
+    tiles_at = int(body.get_attribute("data-t-tiles"))
+    assert page.evaluate("window.__sliderAt") >= tiles_at  # drawn after the map's first tiles, not before
+    assert page.get_by_text("Reglagen laddas").count() == 0
+
+
+def test_the_controls_come_even_when_the_map_never_reports(page, app_url):
+    page.route("**/parcel_map.js", lambda route: route.abort())  # the map frame's own script fails
+    page.goto(app_url)
+    wait_for(lambda: page.get_by_text("Topplista").count() > 0, timeout=120)
+    assert page.locator("[data-testid=stSlider]").count() == 0
+    wait_for(lambda: page.locator("[data-testid=stSlider]").count() >= 9, timeout=30)  # the ~4 s fallback
+
+
 def test_click_on_a_parcel_selects_it(page, app_url):
     parcels = load_dataset().parcels
     target = parcels.loc[parcels["designation"] == "Eriksberg 3:10"]

@@ -68,9 +68,10 @@ def page() -> None:
     """Draw the page."""
     lang = st.session_state[K.LANG]
     # The sidebar's ~40 widgets go after the map: a weight change reaches the map without waiting
-    # for them. On a session's first run they are left to a second run that follows at once:
-    # Streamlit loads each kind of widget's script on first use, and the map's frame was held back
-    # until those had loaded (~0.5 s of a 2.4 s first render, measured in headless Chromium).
+    # for them. On a session's first run they are left to a second run, started when the map
+    # reports its first tiles drawn: Streamlit loads each kind of widget's script on first use, and
+    # loading them held the map's frame back by ~0.5 s (of 2.3 s, measured in headless Chromium)
+    # when the second run followed at once. Drawing mode has no such report: it reruns at once.
     first = not st.session_state.get(K.CONTROLS_DRAWN)
     choices = chosen()
     st.title(t("title", lang))
@@ -105,7 +106,8 @@ def page() -> None:
                 drawing_map(cache, choices, lang, scored(cache, choices.profile, choices.weights, choices.filters,
                                                          lang, table, choices.car_period), selected)
             else:
-                tile_map(cache, choices, lang, scorer(cache, choices.profile, table, choices.car_period), selected)
+                tile_map(cache, choices, lang, scorer(cache, choices.profile, table, choices.car_period), selected,
+                         report_painted=first)
 
     def draw_panel() -> ScoredSites:
         result = scored(cache, choices.profile, choices.weights, choices.filters, lang, table, choices.car_period)
@@ -136,7 +138,20 @@ def page() -> None:
     if first:
         st.session_state[K.NOTICES] = shown
         st.session_state[K.CONTROLS_DRAWN] = True
-        st.rerun()
+        if st.session_state.get(K.DRAW_MODE):
+            st.rerun()
+        _controls_fallback()
+    else:
+        st.session_state[K.CONTROLS_SHOWN] = True
+
+
+@st.fragment(run_every=4)
+def _controls_fallback() -> None:
+    """Draw the controls after ~4 s should the map never report its first view (its frame failed)."""
+    runs = st.session_state.get(K.FALLBACK_RUNS, 0)
+    st.session_state[K.FALLBACK_RUNS] = runs + 1
+    if runs and not st.session_state.get(K.CONTROLS_SHOWN):  # not in the page's own run
+        st.rerun(scope="app")
 
 
 INDICATOR_ROWS = ("jobs_est", "developable_m2", "plot_ratio_used", "car_min_to_junction", "walk_m_to_rail_stop",
@@ -144,7 +159,8 @@ INDICATOR_ROWS = ("jobs_est", "developable_m2", "plot_ratio_used", "car_min_to_j
                   "labour_gravity_pt", "local_hire_30min_botkyrka", "readiness_index", "op_category")
 
 
-def tile_map(cache: DatasetCache, choices: Choices, lang: str, sc: Scorer, selected: str | None) -> None:
+def tile_map(cache: DatasetCache, choices: Choices, lang: str, sc: Scorer, selected: str | None, *,
+             report_painted: bool = False) -> None:
     """Every parcel from vector tiles, coloured in the browser; a click selects a parcel."""
     ds = cache.dataset
     ids = ds.parcels["parcel_id"]
@@ -166,7 +182,7 @@ def tile_map(cache: DatasetCache, choices: Choices, lang: str, sc: Scorer, selec
         # Uploaded data: a new map for the new data, fitted to it; the demo opens where the link says.
         center=None if st.session_state.get(K.UPLOADS) else st.session_state.get(K.MAP_CENTER, DEFAULT_CENTER),
         zoom=None if st.session_state.get(K.UPLOADS) else st.session_state.get(K.MAP_ZOOM, DEFAULT_ZOOM),
-        on_click=_map_clicked)
+        on_click=_map_clicked, report_painted=report_painted)
     if click is not None and click.clicks != st.session_state.get(K.MAP_CLICKS):  # a click not yet handled
         _map_clicked(click)
         if click.parcel_id != selected:

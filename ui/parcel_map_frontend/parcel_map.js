@@ -103,7 +103,7 @@
     map: null, grid: null, tilesUrl: null, scores: null, scoresVersion: null, painted: 0,
     selected: new Set(), saved: new Set(), labels: null, labelsUrl: null, palette: [], excludedColour: "#9e9e9e",
     texts: {}, locale: "sv-SE", overlays: null, overlaysVersion: null, legend: null, legendVersion: null,
-    hover: null, clicks: 0, height: 0, basemap: null
+    hover: null, clicks: 0, lastIndex: null, height: 0, basemap: null, reportPainted: false, paintedSent: false
   };
 
   function send(type, extra) {
@@ -222,6 +222,7 @@
       requestAnimationFrame(function () {
         S.painted = version;
         document.body.setAttribute("data-render-ms", String(Math.round(performance.now() - t0)));
+        document.body.setAttribute("data-t-painted", String(Date.now()));  // read by the benchmark
         document.body.setAttribute("data-painted", version);
       });
     });
@@ -247,9 +248,11 @@
       if (!l || !l.properties) { return; }
       var i = l.properties.i;
       S.clicks += 1;
+      S.lastIndex = i;
       S.selected = new Set([i]);
       restyle();
       send("streamlit:setComponentValue", { value: { index: i, clicks: S.clicks }, dataType: "json" });
+      S.paintedSent = true;  // a click reruns the script as well: no "painted" after it
     });
     // The other layers (roads, lines, stations; SVG) wait for the first tiles: drawn first, they
     // would hold the tiles' decoding back by ~0.1 s on a first render.
@@ -257,6 +260,7 @@
     setTimeout(flushOverlays, 1500);  // and not longer, should no tile ever load
     S.grid.on("load", function () {
       if (S.tilesPending) { setTimeout(flushOverlays, 0); }
+      reportPainted();
       var n = 0;
       for (var k in S.grid._vectorTiles) { n += Object.keys(S.grid._vectorTiles[k]._features).length; }
       document.body.setAttribute("data-tiles-loaded", String(n));  // features drawn in loaded tiles
@@ -352,8 +356,19 @@
     S.hover = hover.getContainer();
   }
 
+  // Asked to (``report_painted``), the map says once when its first tiles are drawn (or, should
+  // none load, after 2.5 s): the page draws its sidebar controls in the rerun this starts, so that
+  // loading their scripts does not hold back the map's first view.
+  function reportPainted() {
+    if (!S.reportPainted || S.paintedSent) { return; }
+    S.paintedSent = true;
+    send("streamlit:setComponentValue", { value: { index: S.lastIndex, clicks: S.clicks, painted: true }, dataType: "json" });
+  }
+
   function render(a) {
     var t0 = performance.now();
+    S.reportPainted = !!a.report_painted;
+    if (S.reportPainted && !S.paintedTimer) { S.paintedTimer = setTimeout(reportPainted, 2500); }
     if (!S.map) { init(a); }
     if (a.height !== S.height) {
       S.height = a.height;
