@@ -103,7 +103,7 @@
     map: null, grid: null, tilesUrl: null, scores: null, scoresVersion: null, painted: 0,
     selected: new Set(), saved: new Set(), labels: null, labelsUrl: null, palette: [], excludedColour: "#9e9e9e",
     texts: {}, locale: "sv-SE", overlays: null, overlaysVersion: null, legend: null, legendVersion: null,
-    hover: null, clicks: 0, lastIndex: null, height: 0, basemap: null, reportPainted: false, paintedSent: false
+    hover: null, clicks: 0, height: 0, basemap: null, reportPainted: false, paintedSent: false
   };
 
   function send(type, extra) {
@@ -248,7 +248,6 @@
       if (!l || !l.properties) { return; }
       var i = l.properties.i;
       S.clicks += 1;
-      S.lastIndex = i;
       S.selected = new Set([i]);
       restyle();
       send("streamlit:setComponentValue", { value: { index: i, clicks: S.clicks }, dataType: "json" });
@@ -362,7 +361,7 @@
   function reportPainted() {
     if (!S.reportPainted || S.paintedSent) { return; }
     S.paintedSent = true;
-    send("streamlit:setComponentValue", { value: { index: S.lastIndex, clicks: S.clicks, painted: true }, dataType: "json" });
+    send("streamlit:setComponentValue", { value: { index: null, clicks: S.clicks, painted: true }, dataType: "json" });
   }
 
   function render(a) {
