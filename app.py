@@ -6,24 +6,20 @@ map, comparison, registry, log and data pages (after sign-in where one is config
 
 from __future__ import annotations
 
-import logging
 import os
-import secrets
 import sys
 import time
 from pathlib import Path
 
 import streamlit as st
 
-from errors import SiteFinderError
-from sites.safe_text import markdown_text
 from sites.share import is_investor_link
 from ui.auth import officer_signed_in
+from ui.boundary import error_boundary
 from ui.i18n import t
 from ui.state import K, init_state
 
 st.set_page_config(page_title="Etableringskartan: Södra Porten", page_icon="🗺️", layout="wide")
-logger = logging.getLogger("sitefinder.app")
 PAGES = Path(__file__).resolve().parent / "ui" / "pages"
 
 
@@ -44,17 +40,12 @@ def main() -> None:
     """Run the page; an unexpected error becomes a notice with an id, its traceback goes to the log."""
     started = time.perf_counter()
     try:
-        init_state()
-        st.session_state[K.SCRIPT_RUNS] = st.session_state.get(K.SCRIPT_RUNS, 0) + 1
-        chosen = pages(st.session_state[K.LANG])
-        if chosen:
-            st.navigation(chosen).run()
-    except SiteFinderError as err:
-        st.error(markdown_text(str(err)))
-    except Exception:
-        error_id = secrets.token_hex(4)
-        logger.exception("unhandled error %s", error_id)
-        st.error(t("internal_error", st.session_state.get(K.LANG, "sv"), id=error_id))
+        with error_boundary():
+            init_state()
+            st.session_state[K.SCRIPT_RUNS] = st.session_state.get(K.SCRIPT_RUNS, 0) + 1
+            chosen = pages(st.session_state[K.LANG])
+            if chosen:
+                st.navigation(chosen).run()
     finally:
         if os.environ.get("SITEFINDER_TIMING"):
             print(f"[sitefinder] script run {(time.perf_counter() - started) * 1000:.0f} ms", file=sys.stderr,

@@ -11,9 +11,9 @@ that fills the server's caches:
   (an officer who uses the app daily; scripts come from the browser cache);
 - click to panel: a click on a parcel in the map until its panel (its designation as a heading);
 - weight change to colours: a weight slider moved one step (keyboard) until the map has repainted
-  with new scores (key down to the repaint's second animation frame, as the page records them;
-  two quick steps make Streamlit stop the first rerun and start another; the
-  README reports that case too);
+  with new scores (key down to the repaint's second animation frame, as the page records them);
+  the map and the sliders rerun alone (a fragment), and ``weight_change_page_follows_as_polled_s``
+  is when the rest of the page (ranking, site panel, share link) shows the new weights too;
 - other pages: Jämför, Platser och markanvisning, Logg, Data och källor until their title shows.
 Medians over ``--repeat`` runs; the machine's load average is recorded beside them.
 """
@@ -45,6 +45,12 @@ new MutationObserver(() => { const m = window.__marks;
   if (m.controls === null && document.querySelector('[data-testid=stSlider]')) m.controls = Date.now();
 }).observe(document, {subtree: true, childList: true});
 window.addEventListener('keydown', () => { window.__marks.key = Date.now(); }, true);"""
+
+
+def share_link(page) -> str | None:
+    """The share link's address (drawn by the page's full run: it shows when the rest of the page followed)."""
+    links = page.locator("[data-testid=stMarkdownContainer] a[href^='http']")
+    return links.first.get_attribute("href") if links.count() else None
 
 
 def attr(body, name: str) -> str | None:
@@ -103,7 +109,7 @@ def main(argv: list[str] | None = None) -> dict:
             page, _, cold = first_render(returning)
             page.close()
             results["first_render_cold_s"] = round(cold, 2)
-            firsts, firsts_returning, clicks, weights, weights_polled, pages = [], [], [], [], [], {}
+            firsts, firsts_returning, clicks, weights, weights_polled, follows, pages = [], [], [], [], [], [], {}
             for _ in range(args.repeat):
                 page, body, elapsed = first_render()
                 firsts.append(elapsed)
@@ -122,13 +128,16 @@ def main(argv: list[str] | None = None) -> dict:
                 clicks.append(time.perf_counter() - t)
                 time.sleep(2)
                 before = attr(body, "data-painted")
+                link = share_link(page)
                 slider = page.locator("[data-testid=stSlider] input[type=range]").first
                 slider.focus()
                 t = time.perf_counter()
-                page.keyboard.press("ArrowRight")  # one slider step (0.05): one weight change, one rerun
+                page.keyboard.press("ArrowRight")  # one slider step (0.05): one weight change
                 wait(lambda body=body, before=before: attr(body, "data-painted") not in (None, before), 60)
                 weights_polled.append(time.perf_counter() - t)
                 weights.append((int(attr(body, "data-t-painted")) - page.evaluate("window.__marks.key")) / 1000)
+                wait(lambda page=page, link=link: share_link(page) != link, 60)
+                follows.append(time.perf_counter() - t)
                 time.sleep(1)
                 for path, title in (("jamfor", "Jämför"), ("platser", "Platser och markanvisning"),
                                     ("logg", "Logg"), ("data", "Data och källor")):
@@ -146,10 +155,11 @@ def main(argv: list[str] | None = None) -> dict:
             "click_to_panel_s": round(statistics.median(clicks), 2),
             "weight_change_to_new_colours_s": round(statistics.median(weights), 2),
             "weight_change_as_polled_s": round(statistics.median(weights_polled), 2),
+            "weight_change_page_follows_as_polled_s": round(statistics.median(follows), 2),
             **{f"page_{k}_s": round(statistics.median(v), 2) for k, v in pages.items()},
             "load_average_end": os.getloadavg()[0],
             "targets": {"first_render_warm_s": 2.0, "first_render_warm_returning_browser_s": 2.0,
-                         "click_to_panel_s": 1.0, "weight_change_to_new_colours_s": 0.5},
+                         "click_to_panel_s": 1.0, "weight_change_to_new_colours_s": 0.3},
         })
     finally:
         proc.terminate()

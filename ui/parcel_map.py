@@ -80,6 +80,19 @@ def click_from_value(value: object, parcel_ids: Sequence[str]) -> MapClick | Non
     return MapClick(str(ids[index]), index, clicks)
 
 
+def scores_version(scores: np.ndarray) -> str:
+    """The short digest of a score array that the map reports back once it shows those scores."""
+    return hashlib.sha1(np.ascontiguousarray(scores, dtype="float32").tobytes()).hexdigest()[:16]
+
+
+def painted_version(value: object) -> str | None:
+    """The scores version the map reports it has painted, or None (never trusted beyond its shape)."""
+    if not isinstance(value, Mapping):
+        return None
+    version = value.get("painted")
+    return version if isinstance(version, str) and len(version) == 16 and version.isalnum() else None
+
+
 def _clicked(key: str, parcel_ids: Sequence[str], on_click: Callable[[MapClick], None]) -> None:
     click = click_from_value(st.session_state.get(key), parcel_ids)
     if click is not None:
@@ -107,7 +120,9 @@ def overlay_from_frame(frame: gpd.GeoDataFrame, *, name: str, style: Mapping[str
     cols = {tooltip: frame[tooltip].astype(str).to_numpy()} if tooltip else {}
     out = gpd.GeoDataFrame(cols, geometry=geoms.to_numpy(), crs=frame.crs).to_crs(4326)
     # Six decimals (~0.1 m) are plenty on a map and halve the bytes sent with every rerun.
-    out = out.set_geometry(shapely.set_precision(out.geometry.to_numpy(), 1e-6))
+    # Pointwise: coordinates rounded one by one, no topology rebuilt (a simplified land-use polygon can be
+    # invalid, and rebuilding it failed with a GEOS TopologyException).
+    out = out.set_geometry(shapely.set_precision(out.geometry.to_numpy(), 1e-6, mode="pointwise"))
     overlay = {"name": name, "data": json.loads(out.to_json(drop_id=True)), "style": dict(style), "tooltip": tooltip}
     overlay["version"] = overlay_version(overlay)
     return overlay
@@ -187,8 +202,10 @@ def parcel_map(tiles: TileSet, scores: np.ndarray, parcel_ids: Sequence[str], *,
         Called with the new click before the script reruns (so the rerun already shows its
         result, with no second rerun).
     report_painted
-        Ask the browser to report, once, that the first tiles are drawn (or 2.5 s have passed without
-        any): its value changes, so the script reruns. A page draws what can wait in that rerun.
+        Ask the browser to report which scores it shows once they are on screen (``painted_version``
+        of the value): when the first tiles are drawn (or 2.5 s have passed without any), then after
+        each repaint with scores not reported yet. The value changes, so the script reruns; a page
+        draws what can wait for the map in that rerun.
 
     Returns
     -------
@@ -202,7 +219,7 @@ def parcel_map(tiles: TileSet, scores: np.ndarray, parcel_ids: Sequence[str], *,
     tiles_url, labels_url = tile_urls(tiles, static_dir)
     value = _component(
         tiles_url=tiles_url, labels_url=labels_url, bounds=list(tiles.bounds), min_zoom=tiles.min_zoom,
-        max_zoom=tiles.max_zoom, scores=encoded, scores_version=hashlib.sha1(encoded.encode()).hexdigest()[:16],
+        max_zoom=tiles.max_zoom, scores=encoded, scores_version=scores_version(scores),
         palette=list(PALETTE), excluded_colour=EXCLUDED, selected=[int(i) for i in selected],
         saved=[int(i) for i in saved], overlays_url=overlays_url(overlays, static_dir), legend=legend,
         texts=dict(texts or {}), locale=locale, height=int(height), center=list(center) if center else None,

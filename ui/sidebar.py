@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 import layers
 import layers.reader
@@ -120,23 +121,51 @@ def _mapping_hint(data: bytes, name: str, layer: str, lang: str) -> str:
     return " " + t("mapping_hint", lang, columns=", ".join(columns[:20]), suggestion=text or "-")
 
 
-def sidebar(lang: str) -> Choices:
-    """Language, profile, weights, filters, layer switches and uploads (drawn by the map and comparison pages)."""
-    sb = st.sidebar
-    sb.radio(t("language", lang), list(LANGUAGES), format_func=LANGUAGES.get, key=K.LANG, horizontal=True)
-    sb.selectbox(t("profile", lang), list(PROFILES), key=K.PROFILE, format_func=lambda k: profile_label(k, lang),
-                 on_change=reset_weights)
-    with sb.expander(t("profile_params", lang), expanded=False):
+@dataclass(frozen=True)
+class SidebarSlots:
+    """Three sidebar containers in order: language and profile, the weights, filters and the rest.
+
+    The map page draws the weights from its map fragment (a weight change then reruns the map
+    first) and the rest from the page; the comparison page draws all of them in order.
+    """
+
+    top: DeltaGenerator
+    weights: DeltaGenerator
+    rest: DeltaGenerator
+
+    @classmethod
+    def make(cls) -> SidebarSlots:
+        """Three new, empty containers at the end of the sidebar."""
+        return cls(st.sidebar.container(), st.sidebar.container(), st.sidebar.container())
+
+
+def sidebar(lang: str, slots: SidebarSlots | None = None, *, weights: bool = True) -> Choices:
+    """Language, profile, weights, filters, layer switches and uploads (drawn by the map and comparison pages).
+
+    Parameters
+    ----------
+    lang
+        Language of the labels.
+    slots
+        Where to draw (new containers at the end of the sidebar when None).
+    weights
+        Draw the weight sliders too (the map page draws them from its map fragment).
+    """
+    slots = slots or SidebarSlots.make()
+    top, rest = slots.top, slots.rest
+    top.radio(t("language", lang), list(LANGUAGES), format_func=LANGUAGES.get, key=K.LANG, horizontal=True)
+    top.selectbox(t("profile", lang), list(PROFILES), key=K.PROFILE, format_func=lambda k: profile_label(k, lang),
+                  on_change=reset_weights)
+    with top.expander(t("profile_params", lang), expanded=False):
         st.number_input(t("m2_per_job", lang), 5.0, 500.0, step=5.0, key=K.M2_PER_JOB)
         st.number_input(t("plot_ratio", lang), 0.05, 5.0, step=0.05, key=K.PLOT_RATIO)
         st.number_input(t("min_plot", lang), 0.0, 200_000.0, step=500.0, key=K.MIN_PLOT)
-    sb.radio(t("car_period", lang), CAR_PERIODS, key=K.CAR_PERIOD, horizontal=True,
-             format_func=lambda p: t(f"explain.period.{p}", lang), help=t("car_period_help", lang))
-    with sb.expander(t("weights", lang), expanded=True):
-        for c in CRITERIA:
-            st.slider(criterion_label(c, lang), 0.0, 1.0, step=0.05, key=K.weight(c))
-        st.button(t("reset", lang), on_click=reset_weights)
-    with sb.expander(t("filters", lang), expanded=False):
+    top.radio(t("car_period", lang), CAR_PERIODS, key=K.CAR_PERIOD, horizontal=True,
+              format_func=lambda p: t(f"explain.period.{p}", lang), help=t("car_period_help", lang))
+    if weights:
+        with slots.weights:
+            weight_sliders(lang)
+    with rest.expander(t("filters", lang), expanded=False):
         st.radio(t("area", lang), ["sp", "all"], key=K.AREA_CHOICE,
                  format_func=lambda k: t("area_sp" if k == "sp" else "area_all", lang))
         st.slider(t("area_range", lang), 0, AREA_SLIDER_MAX, step=500, key=K.AREA_RANGE)
@@ -145,11 +174,11 @@ def sidebar(lang: str) -> Choices:
         st.multiselect(t("categories", lang), list(OP_CATEGORIES), key=K.CATEGORIES)
         st.checkbox(t("municipal_only", lang), key=K.MUNICIPAL_ONLY)
         st.checkbox(t("vacant_only", lang), key=K.VACANT_ONLY)
-    with sb.expander(t("layers", lang), expanded=False):
+    with rest.expander(t("layers", lang), expanded=False):
         for name in ALL_LAYERS:
             st.checkbox(t(f"layer_{name}", lang), key=K.layer(name))
         st.checkbox(t("basemap", lang), key=K.BASEMAP)
-    with sb.expander(t("upload", lang), expanded=False):
+    with rest.expander(t("upload", lang), expanded=False):
         for layer in UPLOAD_LAYERS:
             st.file_uploader(t(f"upload_{layer}", lang), type=["gpkg", "geojson", "json", "zip", "parquet"],
                              key=uploader_key(layer), on_change=handle_upload, args=(layer, lang))
@@ -161,8 +190,16 @@ def sidebar(lang: str) -> Choices:
             st.rerun()
     choices = chosen()
     if not any(v > 0 for v in (st.session_state[K.weight(c)] for c in CRITERIA)):
-        st.sidebar.warning(t("all_zero", lang))
+        rest.warning(t("all_zero", lang))
     return choices
+
+
+def weight_sliders(lang: str) -> None:
+    """The weight sliders and their reset button, in the current container."""
+    with st.expander(t("weights", lang), expanded=True):
+        for c in CRITERIA:
+            st.slider(criterion_label(c, lang), 0.0, 1.0, step=0.05, key=K.weight(c))
+        st.button(t("reset", lang), on_click=reset_weights)
 
 
 def chosen() -> Choices:

@@ -59,6 +59,9 @@ class K:
     NOTICES = "notices"
     CONTROLS_SHOWN = "controls_shown"
     FALLBACK_RUNS = "controls_fallback_runs"
+    MAP_RUN_OF = "map_run_of"
+    PAGE_DRAWN_WITH = "page_drawn_with"
+    MAP_REPORTS = "map_reports"
 
     @staticmethod
     def weight(criterion: str) -> str:

@@ -199,6 +199,8 @@ def test_every_layer_and_english_render_without_errors():
     at.checkbox(key="basemap").uncheck()
     at.run()
     assert not at.exception, at.exception
+    # A failure is caught by the error boundary and shown as a notice with an id: none may show.
+    assert not at.error, [e.value for e in at.error]
     assert any("Demonstration data" in shown(w) for w in at.warning)
     assert at.title[0].value == "Establishment map: Södra Porten"
 

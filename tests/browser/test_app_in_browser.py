@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlparse
 
 from sites.dataset import load_dataset
 from sites.share import ViewState, investor_link
@@ -19,6 +19,14 @@ def _painted(page):
     body = page.frame_locator(TILE_FRAME).locator("body")
     wait_for(lambda: body.get_attribute("data-painted"), timeout=180)
     return body
+
+
+def _jobs_weight_in_link(page) -> float | None:
+    """The jobs weight in the page's share link (the link is drawn by the page's full run, not the map's)."""
+    href = page.locator("a[href*='w=']").first.get_attribute("href") or ""
+    weights = parse_qs(urlparse(href).query).get("w", [""])[0]
+    found = dict(part.split(":") for part in weights.split(",") if ":" in part)
+    return float(found["jobs"]) if "jobs" in found else None
 
 
 def test_map_and_ranking_render_without_internet(page, app_url):
@@ -76,13 +84,18 @@ def test_click_on_a_parcel_selects_it(page, app_url):
     page.screenshot(path=str(ARTIFACTS / "app_selected.png"))
     assert body.evaluate("b => window.__sameFrame === true"), "a click must not rebuild the map frame"
 
-    # A weight change recolours the parcels in the same frame, at the same place (issue 13).
+    # A weight change recolours the parcels in the same frame, at the same place (issue 13); the map
+    # answers alone first (a fragment run), then the rest of the page follows: the share link and the
+    # site panel's score show the new weight.
     before = body.get_attribute("data-painted")
+    assert _jobs_weight_in_link(page) is None  # the profile's own weights are left out of the link
     page.locator("[data-testid=stSlider] input[type=range]").first.focus()
     page.keyboard.press("ArrowRight")
     wait_for(lambda: body.get_attribute("data-painted") not in (None, before), timeout=60)
     assert body.evaluate("b => window.__sameFrame === true"), "a weight change must not rebuild the map frame"
     assert body.evaluate("b => window.__parcelMap.map.getZoom()") == 17, "the map keeps the officer's view"
+    wait_for(lambda: _jobs_weight_in_link(page) == 0.2, timeout=30)
+    assert page.locator("h3").filter(has_text="Eriksberg 3:10").count() > 0
 
 
 def test_a_second_session_gets_the_cached_results_without_errors(browser, app_url):

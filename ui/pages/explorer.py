@@ -10,6 +10,7 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 from streamlit_folium import st_folium
 
 from analysis.profiles import CRITERIA
@@ -26,6 +27,7 @@ from sites.selection import drawn_area
 from sites.share import DEFAULT_CENTER, DEFAULT_ZOOM, ViewState, encode, investor_link
 from sites.tiles import positions
 from ui.auth import link_secret, officer_name
+from ui.boundary import guarded
 from ui.cache import DatasetCache
 from ui.colours import EXCLUDED, viridis
 from ui.data import (
@@ -59,8 +61,8 @@ from ui.i18n import (
     t,
 )
 from ui.map_builder import MapLayers, build_map, score_layer
-from ui.parcel_map import MapClick, parcel_map
-from ui.sidebar import Choices, chosen, sidebar
+from ui.parcel_map import MapClick, painted_version, parcel_map, scores_version
+from ui.sidebar import Choices, SidebarSlots, chosen, sidebar, weight_sliders
 from ui.state import K, notice, share_url, view_state
 
 
@@ -74,6 +76,7 @@ def page() -> None:
     # when the second run followed at once. Drawing mode has no such report: it reruns at once.
     first = not st.session_state.get(K.CONTROLS_DRAWN)
     choices = chosen()
+    slots = SidebarSlots.make()
     st.title(t("title", lang))
     st.warning(t("demo", lang))
     # Notices and the spinner sit in a container of their own: shown or not, they never shift the
@@ -99,15 +102,9 @@ def page() -> None:
         notice(*shown[-1], notices)
         st.session_state[K.SELECTED] = selected = None
     col_map, col_panel = st.columns([2, 1])
-
-    def draw_map() -> None:
-        with col_map:
-            if st.toggle(t("draw_mode", lang), key=K.DRAW_MODE, help=t("draw_mode_help", lang)):
-                drawing_map(cache, choices, lang, scored(cache, choices.profile, choices.weights, choices.filters,
-                                                         lang, table, choices.car_period), selected)
-            else:
-                tile_map(cache, choices, lang, scorer(cache, choices.profile, table, choices.car_period), selected,
-                         report_painted=first)
+    with col_map:
+        st.toggle(t("draw_mode", lang), key=K.DRAW_MODE, help=t("draw_mode_help", lang))
+    st.session_state[K.PAGE_DRAWN_WITH] = _drawn_with(choices)
 
     def draw_panel() -> ScoredSites:
         result = scored(cache, choices.profile, choices.weights, choices.filters, lang, table, choices.car_period)
@@ -123,11 +120,11 @@ def page() -> None:
         cache, choices.profile, choices.weights, choices.filters, lang, choices.car_period)
     if panel_first:
         result = draw_panel()
-    draw_map()
+    map_view(cache, lang, col_map, slots.weights, first)
     if first:
-        st.sidebar.caption(t("controls_loading", lang))
+        slots.top.caption(t("controls_loading", lang))
     else:
-        sidebar(lang)
+        sidebar(lang, slots, weights=False)
     if not panel_first:
         result = draw_panel()
     ranking(result, lang)
@@ -154,14 +151,66 @@ def _controls_fallback() -> None:
         st.rerun(scope="app")
 
 
+def _drawn_with(choices: Choices) -> tuple:
+    """What the page outside the map shows: the weights and the selected site."""
+    return tuple(sorted(choices.weights.items())), st.session_state.get(K.SELECTED)
+
+
+@st.fragment
+@guarded
+def map_view(cache: DatasetCache, lang: str, col_map: DeltaGenerator, weights_slot: DeltaGenerator,
+             first: bool) -> None:
+    """The map and the weight sliders: a weight change reruns them alone, then the page follows.
+
+    A fragment: moving a weight slider reruns only this function, so the map gets its new colours
+    without waiting for the ~60 other elements of the page (their redrawing in the browser held the
+    repaint back by ~0.2 s). Once the map reports the new colours on screen, a full run brings the
+    ranking, the site panel, the share link and the exports up to date. Should the map never report
+    (its frame failed), the full run follows at once. A click on the map also reruns the page at once.
+    """
+    ss = st.session_state
+    alone = ss.get(K.MAP_RUN_OF) == ss.get(K.SCRIPT_RUNS)  # a rerun of this fragment, not of the page
+    ss[K.MAP_RUN_OF] = ss.get(K.SCRIPT_RUNS)
+    choices = chosen()
+    lang = ss[K.LANG]
+    table = indicators(cache, lang).table
+    selected = ss.get(K.SELECTED)
+    behind = alone and _drawn_with(choices) != ss.get(K.PAGE_DRAWN_WITH)  # the page shows other weights
+    version = None
+    with col_map:
+        if ss.get(K.DRAW_MODE):
+            drawing_map(cache, choices, lang, scored(cache, choices.profile, choices.weights, choices.filters,
+                                                     lang, table, choices.car_period), selected)
+        else:
+            version = tile_map(cache, choices, lang, scorer(cache, choices.profile, table, choices.car_period),
+                               selected, report_painted=first or behind)
+    if not first:
+        with weights_slot:
+            weight_sliders(lang)
+    if not alone:
+        return
+    reported = painted_version(ss.get(f"explorer_map_{cache.key}"))
+    if reported is not None:
+        ss[K.MAP_REPORTS] = True
+    if (not ss.get(K.CONTROLS_SHOWN) or ss.get(K.DRAW_MODE) or selected != ss.get(K.PAGE_DRAWN_WITH, ((), None))[1]
+            or (behind and (reported == version or not ss.get(K.MAP_REPORTS)))):
+        st.rerun(scope="app")
+
+
 INDICATOR_ROWS = ("jobs_est", "developable_m2", "plot_ratio_used", "car_min_to_junction", "walk_m_to_rail_stop",
                   "departures_per_hour_600m", "departures_per_hour_1200m", "residents_30min_car", "residents_45min_pt",
                   "labour_gravity_pt", "local_hire_30min_botkyrka", "readiness_index", "op_category")
 
 
 def tile_map(cache: DatasetCache, choices: Choices, lang: str, sc: Scorer, selected: str | None, *,
-             report_painted: bool = False) -> None:
-    """Every parcel from vector tiles, coloured in the browser; a click selects a parcel."""
+             report_painted: bool = False) -> str:
+    """Every parcel from vector tiles, coloured in the browser; a click selects a parcel.
+
+    Returns
+    -------
+    str
+        The version of the scores sent (what the map reports once it shows them).
+    """
     ds = cache.dataset
     ids = ds.parcels["parcel_id"]
     scores = sc.quick(choices.weights, choices.filters, robustness=False).map_scores()
@@ -186,8 +235,9 @@ def tile_map(cache: DatasetCache, choices: Choices, lang: str, sc: Scorer, selec
     if click is not None and click.clicks != st.session_state.get(K.MAP_CLICKS):  # a click not yet handled
         _map_clicked(click)
         if click.parcel_id != selected:
-            st.rerun()
+            st.rerun(scope="app")
     prewarm_networks(cache)
+    return scores_version(scores)
 
 
 def _map_clicked(click: MapClick) -> None:

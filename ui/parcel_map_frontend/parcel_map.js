@@ -103,7 +103,7 @@
     map: null, grid: null, tilesUrl: null, scores: null, scoresVersion: null, painted: 0,
     selected: new Set(), saved: new Set(), labels: null, labelsUrl: null, palette: [], excludedColour: "#9e9e9e",
     texts: {}, locale: "sv-SE", overlays: null, overlaysVersion: null, legend: null, legendVersion: null,
-    hover: null, clicks: 0, height: 0, basemap: null, reportPainted: false, paintedSent: false
+    hover: null, clicks: 0, height: 0, basemap: null, reportPainted: false, firstViewSent: false, reported: null
   };
 
   function send(type, extra) {
@@ -217,13 +217,16 @@
     document.body.setAttribute("data-restyle-ms", String(Math.round(performance.now() - t0)));
   }
 
-  function markPainted(version, t0) {
+  function markPainted(version, scoresVersion, t0) {
     requestAnimationFrame(function () {
       requestAnimationFrame(function () {
+        if (version !== S.painted) {  // when these colours and outlines first showed (read by the benchmark)
+          document.body.setAttribute("data-render-ms", String(Math.round(performance.now() - t0)));
+          document.body.setAttribute("data-t-painted", String(Date.now()));
+        }
         S.painted = version;
-        document.body.setAttribute("data-render-ms", String(Math.round(performance.now() - t0)));
-        document.body.setAttribute("data-t-painted", String(Date.now()));  // read by the benchmark
         document.body.setAttribute("data-painted", version);
+        if (S.firstViewSent) { reportPainted(scoresVersion); }
       });
     });
   }
@@ -251,7 +254,6 @@
       S.selected = new Set([i]);
       restyle();
       send("streamlit:setComponentValue", { value: { index: i, clicks: S.clicks }, dataType: "json" });
-      S.paintedSent = true;  // a click reruns the script as well: no "painted" after it
     });
     // The other layers (roads, lines, stations; SVG) wait for the first tiles: drawn first, they
     // would hold the tiles' decoding back by ~0.1 s on a first render.
@@ -259,7 +261,7 @@
     setTimeout(flushOverlays, 1500);  // and not longer, should no tile ever load
     S.grid.on("load", function () {
       if (S.tilesPending) { setTimeout(flushOverlays, 0); }
-      reportPainted();
+      if (!S.firstViewSent) { S.firstViewSent = true; reportPainted(S.scoresVersion); }
       var n = 0;
       for (var k in S.grid._vectorTiles) { n += Object.keys(S.grid._vectorTiles[k]._features).length; }
       document.body.setAttribute("data-tiles-loaded", String(n));  // features drawn in loaded tiles
@@ -355,19 +357,25 @@
     S.hover = hover.getContainer();
   }
 
-  // Asked to (``report_painted``), the map says once when its first tiles are drawn (or, should
-  // none load, after 2.5 s): the page draws its sidebar controls in the rerun this starts, so that
-  // loading their scripts does not hold back the map's first view.
-  function reportPainted() {
-    if (!S.reportPainted || S.paintedSent) { return; }
-    S.paintedSent = true;
-    send("streamlit:setComponentValue", { value: { index: null, clicks: S.clicks, painted: true }, dataType: "json" });
+  // Asked to (``report_painted``), the map says which scores it shows once they are on screen: when
+  // its first tiles are drawn (or, should none load, after 2.5 s), then after each repaint with
+  // scores it has not reported yet. The value changes, so the script reruns: the page draws what
+  // waited for the map in that run (the sidebar's controls at first, the ranking and the site panel
+  // after a weight change), and the map's paint is not held back by them.
+  function reportPainted(version) {
+    if (!S.reportPainted || version == null || version === S.reported) { return; }
+    S.reported = version;
+    send("streamlit:setComponentValue", { value: { index: null, clicks: S.clicks, painted: version }, dataType: "json" });
   }
 
   function render(a) {
     var t0 = performance.now();
     S.reportPainted = !!a.report_painted;
-    if (S.reportPainted && !S.paintedTimer) { S.paintedTimer = setTimeout(reportPainted, 2500); }
+    if (S.reportPainted && !S.paintedTimer) {
+      S.paintedTimer = setTimeout(function () {
+        if (!S.firstViewSent) { S.firstViewSent = true; reportPainted(S.scoresVersion); }
+      }, 2500);
+    }
     if (!S.map) { init(a); }
     if (a.height !== S.height) {
       S.height = a.height;
@@ -408,7 +416,8 @@
       drawLegend(a.legend);
     }
     if (changed) { restyle(); }
-    markPainted(a.scores_version + "|" + (a.selected || []).join(",") + "|" + (a.saved || []).join(","), t0);
+    markPainted(a.scores_version + "|" + (a.selected || []).join(",") + "|" + (a.saved || []).join(","),
+                a.scores_version, t0);
   }
 
   function sameSet(a, b) {
