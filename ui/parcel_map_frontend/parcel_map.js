@@ -85,9 +85,112 @@
     }
   });
 
+  // A new tile's features are added without drawing each one (VectorGrid 1.3 draws every polygon
+  // as it is created, one fill and one path each), then the tile is drawn once by _draw above:
+  // one fill per colour. Styles from vectorTileLayerStyles that are already full Leaflet path
+  // options (fullStyle below marks them) are used as they are, not copied per feature, and a
+  // feature gets its event parent (the grid) when the mouse first finds it, not when it is made.
+  // At 100,000 parcels in view this is most of the first view's work in the browser.
+  L.Canvas.Tile.include({
+    _fireEvent: function (layers, e, type) {
+      for (var n = 0; n < layers.length; n++) {
+        if (!layers[n]._eventParents && this._grid) { layers[n].addEventParent(this._grid); }
+      }
+      L.Canvas.prototype._fireEvent.call(this, layers, e, type);
+    }
+  });
+  var createLayer = L.VectorGrid.prototype._createLayer, fillPartsPatched = false;
+  // VectorGrid makes two new points per vertex (L.point(p).scaleBy(s)); at 100,000 parcels that is
+  // a million objects for the garbage collector. The decoded points are scaled in place instead
+  // (its polygon class is not exported, so it is patched through the first polygon made).
+  function patchFillParts(layer) {
+    fillPartsPatched = true;
+    var proto = Object.getPrototypeOf(layer);
+    proto._makeFeatureParts = function (feat, pxPerExtent) {
+      var rings = feat.geometry, sx = pxPerExtent.x, sy = pxPerExtent.y, p;
+      var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      for (var r = 0; r < rings.length; r++) {
+        for (var k = 0; k < rings[r].length; k++) {
+          p = rings[r][k];
+          p.x *= sx;
+          p.y *= sy;
+          if (p.x < x0) { x0 = p.x; }
+          if (p.x > x1) { x1 = p.x; }
+          if (p.y < y0) { y0 = p.y; }
+          if (p.y > y1) { y1 = p.y; }
+        }
+      }
+      this._parts = rings;
+      this._box = [x0, y0, x1, y1];
+    };
+    // The bounds from the box found while scaling (VectorGrid's way makes a point per vertex again).
+    proto.makeInteractive = function () {
+      var b = this._box, tol = this._clickTolerance();
+      if (!b) { this._pxBounds = this._getPixelBounds(); return; }  // made before the patch
+      this._pxBounds = new L.Bounds(new L.Point(b[0] - tol, b[1] - tol), new L.Point(b[2] + tol, b[3] + tol));
+    };
+  }
+  L.VectorGrid.include({
+    createTile: function (coords, done) {
+      var getId = this.options.getFeatureId, renderer = this.options.rendererFactory(coords, this.getTileSize(),
+        this.options), promise = this._getVectorTilePromise(coords);
+      renderer._grid = this;
+      if (getId) {
+        this._vectorTiles[this._tileCoordsToKey(coords)] = renderer;
+        renderer._features = {};
+      }
+      promise.then(function (json) {
+        renderer._drawing = false;
+        for (var name in json.layers) {
+          this._dataLayerNames[name] = true;
+          var data = json.layers[name], pxPerExtent = this.getTileSize().divideBy(data.extent);
+          var layerStyle = this.options.vectorTileLayerStyles[name] || L.Path.prototype.options;
+          for (var i = 0; i < data.features.length; i++) {
+            var feat = data.features[i], style = layerStyle, id;
+            if (getId) {
+              id = getId(feat);
+              var over = this._overriddenStyles[id];
+              if (over) { style = over[name] ? over[name] : over; }
+            }
+            if (style instanceof Function) { style = style(feat.properties, coords.z); }
+            if (!(style instanceof Array)) { style = [style]; }
+            if (!style.length) { continue; }
+            var f = this._createPlainLayer(feat, pxPerExtent);
+            if (!fillPartsPatched && f instanceof L.Polygon) { patchFillParts(f); }
+            for (var j = 0; j < style.length; j++) {
+              f.render(renderer, style[j].pmFull ? style[j] : L.extend({}, L.Path.prototype.options, style[j]));
+              renderer._addPath(f);
+            }
+            if (this.options.interactive) { f.makeInteractive(); }
+            if (getId) { renderer._features[id] = { layerName: name, feature: f }; }
+          }
+        }
+        if (this._map != null) { renderer.addTo(this._map); }
+        renderer._redrawBounds = null;
+        renderer._draw();
+        L.Util.requestAnimFrame(done.bind(coords, null, null));
+      }.bind(this));
+      return renderer.getContainer();
+    },
+    // _createLayer without addEventParent (added on first hit, see _fireEvent above).
+    _createPlainLayer: function (feat, pxPerExtent) {
+      var interactive = this.options.interactive;
+      this.options.interactive = false;
+      try { return createLayer.call(this, feat, pxPerExtent); } finally { this.options.interactive = interactive; }
+    }
+  });
+
+  // A parcel under 2 pixels across is traced as its bounding square (what tippecanoe's tiny-polygon
+  // reduction draws too): at a county view most parcels are that small, and one rect is cheaper
+  // to trace and fill than a ring of points.
   function tracePaths(ctx, layers) {
     ctx.beginPath();
     for (var n = 0; n < layers.length; n++) {
+      var b = layers[n]._pxBounds;
+      if (b && b.max.x - b.min.x < 2 && b.max.y - b.min.y < 2) {
+        ctx.rect(b.min.x, b.min.y, Math.max(1, b.max.x - b.min.x), Math.max(1, b.max.y - b.min.y));
+        continue;
+      }
       var parts = layers[n]._parts;
       for (var i = 0; i < parts.length; i++) {
         var part = parts[i];
@@ -153,7 +256,7 @@
   }
   function fullStyle(i, zoom) {
     var key = styleKey(i, zoom);
-    return styleCache[key] || (styleCache[key] = L.extend({}, L.Path.prototype.options, styleFor(i, zoom)));
+    return styleCache[key] || (styleCache[key] = L.extend({ pmFull: true }, L.Path.prototype.options, styleFor(i, zoom)));
   }
 
   // Rank among scored parcels, as analysis.scoring.rank: higher float32 score first, ties in table order.
