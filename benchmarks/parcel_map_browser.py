@@ -109,6 +109,24 @@ def measure(source: str, page_factory) -> dict:
         out["first_render_warm_s"] = statistics.median(renders[1:])
         out["first_render_phases_s"] = phases  # map script running, first arguments, tiles drawn
         out["features_in_first_view"] = int(body.get_attribute("data-tiles-loaded"))
+        # The same in new tabs of one browser that has opened the page before (its scripts cached).
+        returning, returning_phases = [], []
+        context = page.context.browser.new_context(viewport={"width": 1500, "height": 1000})
+        for k in range(4):
+            tab = context.new_page()
+            t = time.perf_counter()
+            t_wall = time.time() * 1000
+            tab.goto(url)
+            tab_body = tab.frame_locator(FRAME).locator("body")
+            wait(lambda tab=tab, tab_body=tab_body: tab.locator(FRAME).count() and tab_body.get_attribute(
+                "data-tiles-loaded", timeout=2000), 120)
+            if k:  # the first tab fills the browser's cache
+                returning.append(time.perf_counter() - t)
+                returning_phases.append((int(tab_body.get_attribute("data-t-tiles")) - t_wall) / 1000)
+            tab.close()
+        context.close()
+        out["first_render_warm_returning_browser_s"] = statistics.median(returning)
+        out["first_render_returning_browser_tiles_drawn_s"] = returning_phases
         # Weight change: one slider step until the new colours are painted; bytes over the websocket.
         # First in the start view, then at zoom 14 around the parcel clicked later (a district).
         for view, slider_base in (("start", 0), ("zoom14", 3)):

@@ -158,8 +158,11 @@
             var f = this._createPlainLayer(feat, pxPerExtent);
             if (!fillPartsPatched && f instanceof L.Polygon) { patchFillParts(f); }
             for (var j = 0; j < style.length; j++) {
-              f.render(renderer, style[j].pmFull ? style[j] : L.extend({}, L.Path.prototype.options, style[j]));
-              renderer._addPath(f);
+              // What Symbolizer.render does, less what a tile not yet on the map ignores (its
+              // redraw requests) and the per-feature draw (the tile is drawn once below).
+              f._renderer = renderer;
+              f.options = style[j].pmFull ? style[j] : L.extend({}, L.Path.prototype.options, style[j]);
+              renderer._initPath(f);
             }
             if (this.options.interactive) { f.makeInteractive(); }
             if (getId) { renderer._features[id] = { layerName: name, feature: f }; }
