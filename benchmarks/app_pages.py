@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> dict:
                 page.close()
                 page, body, elapsed = first_render(returning)
                 firsts_returning.append(elapsed)
-                body.evaluate("(b, ll) => window.__parcelMap.map.setView(ll, 17, {animate: false})", [c.y, c.x])
+                body.evaluate("(b, ll) => { window.__parcelMap.map.setView(ll, 17, {animate: false}); }", [c.y, c.x])
                 wait(lambda body=body: int(attr(body, "data-tiles-loaded") or 0) > 0, 60)
                 time.sleep(1.0)
                 point = body.evaluate("(b, ll) => { var q = window.__parcelMap.map.latLngToContainerPoint(ll); "

@@ -131,7 +131,7 @@ def measure(source: str, page_factory) -> dict:
         # First in the start view, then at zoom 14 around the parcel clicked later (a district).
         for view, slider_base in (("start", 0), ("zoom14", 3)):
             if view == "zoom14":
-                body.evaluate("(b, ll) => window.__parcelMap.map.setView(ll, 14, {animate: false})", [lat, lon])
+                body.evaluate("(b, ll) => { window.__parcelMap.map.setView(ll, 14, {animate: false}); }", [lat, lon])
                 time.sleep(3.0)
             changes, sizes, restyle, render, whole_runs = [], [], [], [], []
             for i in range(3):
@@ -159,7 +159,7 @@ def measure(source: str, page_factory) -> dict:
             out[f"bytes_per_weight_change{suffix}"] = statistics.median(sizes)
             out[f"weight_change_until_run_complete_s{suffix}"] = whole_runs  # + robustness of the shown
         # Click on the worst-ranked eligible parcel until its id is shown by Python.
-        body.evaluate("(b, ll) => window.__parcelMap.map.setView(ll, 17, {animate: false})", [lat, lon])
+        body.evaluate("(b, ll) => { window.__parcelMap.map.setView(ll, 17, {animate: false}); }", [lat, lon])
         time.sleep(2.0)
         point = body.evaluate("(b, ll) => { var p = window.__parcelMap.map.latLngToContainerPoint(ll); "
                               "return [p.x, p.y]; }", [lat, lon])

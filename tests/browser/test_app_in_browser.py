@@ -71,7 +71,7 @@ def test_click_on_a_parcel_selects_it(page, app_url):
     c = target.geometry.to_crs(4326).representative_point().iloc[0]
     page.goto(app_url)
     body = _painted(page)
-    body.evaluate("(b, ll) => window.__parcelMap.map.setView(ll, 17, {animate: false})", [c.y, c.x])
+    body.evaluate("(b, ll) => { window.__parcelMap.map.setView(ll, 17, {animate: false}); }", [c.y, c.x])
     wait_for(lambda: int(body.get_attribute("data-tiles-loaded") or 0) > 0)
     time.sleep(1.0)
     point = body.evaluate("(b, ll) => { var p = window.__parcelMap.map.latLngToContainerPoint(ll); "

@@ -50,7 +50,7 @@ def test_a_parcel_beyond_the_old_cap_is_drawn_hovered_and_clicked(page, harness_
     frame = page.frame_locator(FRAME)
     body = frame.locator("body")
     wait_for(lambda: body.get_attribute("data-painted"), timeout=180)
-    body.evaluate("(b, ll) => window.__parcelMap.map.setView(ll, 18, {animate: false})", [lat, lon])
+    body.evaluate("(b, ll) => { window.__parcelMap.map.setView(ll, 18, {animate: false}); }", [lat, lon])
     wait_for(lambda: int(body.get_attribute("data-tiles-loaded") or 0) > 0)
     time.sleep(1.0)
     point = body.evaluate("(b, ll) => { var p = window.__parcelMap.map.latLngToContainerPoint(ll); "
