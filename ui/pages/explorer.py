@@ -152,8 +152,9 @@ def _controls_fallback() -> None:
 
 
 def _drawn_with(choices: Choices) -> tuple:
-    """What the page outside the map shows: the weights and the selected site."""
-    return tuple(sorted(choices.weights.items())), st.session_state.get(K.SELECTED)
+    """What the page outside the map shows: the sliders' weights (as set, before any fallback) and the site."""
+    ss = st.session_state
+    return tuple(ss.get(K.weight(c)) for c in CRITERIA), ss.get(K.SELECTED)
 
 
 @st.fragment
