@@ -64,3 +64,47 @@ def test_a_parcel_beyond_the_old_cap_is_drawn_hovered_and_clicked(page, harness_
     page.mouse.click(x, y)
     wait_for(lambda: page.get_by_text(f"selected: {pid}").count() > 0, timeout=60)
     assert outside == []
+
+
+# In the map frame: one tile decoded by the map's worker and by VectorGrid's own decoder
+# (@mapbox/vector-tile, the reference), compared feature by feature: parcel index, rings, points.
+COMPARE_DECODERS = """async (b, zoom) => {
+  const S = window.__parcelMap, grid = S.grid, map = S.map;
+  const c = map.project(map.getCenter(), zoom).divideBy(256).floor();
+  const coords = L.point(c.x, c.y); coords.z = zoom;
+  const url = new URL(grid._url.replace('{z}', zoom).replace('{x}', c.x).replace('{y}', c.y), document.baseURI).href;
+  const flat = (await S.decodeInWorker(url, 256)).layers.find(l => l.name === 'parcels');
+  const ref = (await grid._getVectorTilePromise(coords)).layers.parcels;
+  const scale = 256 / ref.extent;
+  let worst = 0, rings = 0;
+  const sameOrder = ref.features.every((f, k) => {
+    if (f.properties.i !== flat.idx[k]) return false;
+    const r0 = flat.featRing[k], r1 = flat.featRing[k + 1];
+    if (r1 - r0 !== f.geometry.length) return false;
+    return f.geometry.every((ring, r) => {
+      const a = flat.ringStart[r0 + r], n = flat.ringStart[r0 + r + 1] - a;
+      // the reference repeats a ring's first point at its end (ClosePath); the worker does not
+      const m = ring.length - (ring[0].x === ring[ring.length - 1].x && ring[0].y === ring[ring.length - 1].y ? 1 : 0);
+      if (n !== m && n !== ring.length) return false;
+      rings += 1;
+      for (let i = 0; i < n; i++) {
+        const dx = flat.xy[2 * (a + i)] - ring[i].x * scale, dy = flat.xy[2 * (a + i) + 1] - ring[i].y * scale;
+        worst = Math.max(worst, Math.abs(dx), Math.abs(dy));
+      }
+      return true;
+    });
+  });
+  return {features: ref.features.length, decoded: flat.n, sameOrder, rings, worst};
+}"""
+
+
+def test_the_maps_tile_decoder_matches_vectorgrids(page, harness_url):
+    page.goto(harness_url)
+    body = page.frame_locator(FRAME).locator("body")
+    wait_for(lambda: body.get_attribute("data-tiles-loaded"), timeout=180)
+    for zoom in (12, 14):
+        got = body.evaluate(COMPARE_DECODERS, zoom)
+        assert got["features"] > 50, got  # a tile in the middle of 20,000 parcels holds many
+        assert got["decoded"] == got["features"] and got["sameOrder"], got
+        assert got["rings"] >= got["features"]
+        assert got["worst"] < 1e-3, got  # tile pixels: the same points

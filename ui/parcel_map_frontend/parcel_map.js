@@ -123,6 +123,11 @@
       this._parts = rings;
       this._box = [x0, y0, x1, y1];
     };
+    var contains = proto._containsPoint;
+    proto._containsPoint = function (p) {
+      if (!this._flat) { return contains.call(this, p); }
+      return this._pxBounds.contains(p) && flatContains(this, p);
+    };
     // The bounds from the box found while scaling (VectorGrid's way makes a point per vertex again).
     proto.makeInteractive = function () {
       var b = this._box, tol = this._clickTolerance();
@@ -130,10 +135,178 @@
       this._pxBounds = new L.Bounds(new L.Point(b[0] - tol, b[1] - tol), new L.Point(b[2] + tol, b[3] + tol));
     };
   }
+  // Tiles are fetched and decoded in a Web Worker (the second core), into flat arrays: one
+  // Float32Array of tile-pixel coordinates per tile, ring and feature offsets, the parcel index
+  // and a box per feature. The main thread then makes one Leaflet path per parcel that points into
+  // those arrays, with no object per point (VectorGrid's decoder makes one per point, and decoding
+  // was ~0.3 s of the 100,000-parcel first view on the main thread). Should a worker not start,
+  // VectorGrid's own decoder is used. Only polygons are read: the parcel layer holds nothing else.
+  var WORKER_SOURCE = "(" + function () {
+    var utf8 = new TextDecoder();
+    function varint(r) {
+      var b = r.b, p = r.p, c = b[p++], v = c & 0x7f;
+      if (c >= 0x80) { c = b[p++]; v |= (c & 0x7f) << 7;
+        if (c >= 0x80) { c = b[p++]; v |= (c & 0x7f) << 14;
+          if (c >= 0x80) { c = b[p++]; v |= (c & 0x7f) << 21;
+            if (c >= 0x80) { c = b[p++]; v += (c & 0x7f) * 268435456;
+              while (c >= 0x80) { c = b[p++]; } } } } }
+      r.p = p;
+      return v;
+    }
+    function skip(r, wire) {
+      if (wire === 0) { varint(r); } else if (wire === 1) { r.p += 8; } else if (wire === 2) { var n = varint(r); r.p += n; }
+      else if (wire === 5) { r.p += 4; } else { throw new Error("wire type " + wire); }
+    }
+    function value(r, end) {
+      var v = null;
+      while (r.p < end) {
+        var tag = varint(r), f = tag >> 3, w = tag & 7;
+        if (f === 1 && w === 2) { var n = varint(r); v = utf8.decode(r.b.subarray(r.p, r.p + n)); r.p += n; }
+        else if (f === 2 && w === 5) { v = r.dv.getFloat32(r.p, true); r.p += 4; }
+        else if (f === 3 && w === 1) { v = r.dv.getFloat64(r.p, true); r.p += 8; }
+        else if ((f === 4 || f === 5) && w === 0) { v = varint(r); }
+        else if (f === 6 && w === 0) { var z = varint(r); v = (z % 2) ? -(z + 1) / 2 : z / 2; }
+        else if (f === 7 && w === 0) { v = !!varint(r); }
+        else { skip(r, w); }
+      }
+      return v;
+    }
+    function layer(r, end, size) {
+      var name = "", extent = 4096, keys = [], values = [], feats = [];
+      while (r.p < end) {
+        var tag = varint(r), f = tag >> 3, w = tag & 7, n;
+        if (f === 1 && w === 2) { n = varint(r); name = utf8.decode(r.b.subarray(r.p, r.p + n)); r.p += n; }
+        else if (f === 2 && w === 2) { n = varint(r); feats.push(r.p, r.p + n); r.p += n; }
+        else if (f === 3 && w === 2) { n = varint(r); keys.push(utf8.decode(r.b.subarray(r.p, r.p + n))); r.p += n; }
+        else if (f === 4 && w === 2) { n = varint(r); var e = r.p + n; values.push(value(r, e)); r.p = e; }
+        else if (f === 5 && w === 0) { extent = varint(r); }
+        else { skip(r, w); }
+      }
+      var iKey = keys.indexOf("i"), s = size / extent, nf = feats.length / 2;
+      var idx = new Int32Array(nf), box = new Float32Array(4 * nf), featRing = [0], ringStart = [0], xy = [];
+      var kept = 0;
+      for (var k = 0; k < nf; k++) {
+        r.p = feats[2 * k];
+        var fend = feats[2 * k + 1], type = 0, ix = -1, g0 = 0, g1 = 0;
+        while (r.p < fend) {
+          var t2 = varint(r), f2 = t2 >> 3, w2 = t2 & 7;
+          if (f2 === 2 && w2 === 2) {
+            var te = varint(r) + r.p;
+            while (r.p < te) { var kk = varint(r), vv = varint(r); if (kk === iKey) { ix = values[vv]; } }
+          } else if (f2 === 3 && w2 === 0) { type = varint(r); }
+          else if (f2 === 4 && w2 === 2) { var gl = varint(r); g0 = r.p; g1 = r.p + gl; r.p = g1; }
+          else { skip(r, w2); }
+        }
+        if (type !== 3 || typeof ix !== "number") { continue; }
+        r.p = g0;
+        var x = 0, y = 0, x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+        while (r.p < g1) {
+          var cmd = varint(r), op = cmd & 7, count = cmd >> 3;
+          if (op === 7) { ringStart.push(xy.length / 2); continue; }
+          for (var c = 0; c < count; c++) {
+            var dx = varint(r), dy = varint(r);
+            x += (dx % 2) ? -(dx + 1) / 2 : dx / 2;
+            y += (dy % 2) ? -(dy + 1) / 2 : dy / 2;
+            var px = x * s, py = y * s;
+            xy.push(px, py);
+            if (px < x0) { x0 = px; } if (px > x1) { x1 = px; }
+            if (py < y0) { y0 = py; } if (py > y1) { y1 = py; }
+          }
+        }
+        if (ringStart[ringStart.length - 1] !== xy.length / 2) { ringStart.push(xy.length / 2); }
+        idx[kept] = ix;
+        box[4 * kept] = x0; box[4 * kept + 1] = y0; box[4 * kept + 2] = x1; box[4 * kept + 3] = y1;
+        kept += 1;
+        featRing.push(ringStart.length - 1);
+      }
+      return { name: name, n: kept, idx: idx.slice(0, kept), box: box.slice(0, 4 * kept),
+               featRing: Int32Array.from(featRing), ringStart: Int32Array.from(ringStart),
+               xy: Float32Array.from(xy) };
+    }
+    self.onmessage = function (e) {
+      var job = e.data;
+      fetch(job.url).then(function (res) { return res.ok ? res.arrayBuffer() : null; }).then(function (buf) {
+        var out = [];
+        if (buf) {
+          var b = new Uint8Array(buf), r = { b: b, p: 0, dv: new DataView(buf) };
+          while (r.p < b.length) {
+            var tag = varint(r);
+            if ((tag >> 3) === 3 && (tag & 7) === 2) { var n = varint(r), end = r.p + n; out.push(layer(r, end, job.size)); r.p = end; }
+            else { skip(r, tag & 7); }
+          }
+        }
+        var transfer = [];
+        out.forEach(function (l) { transfer.push(l.idx.buffer, l.box.buffer, l.featRing.buffer, l.ringStart.buffer, l.xy.buffer); });
+        self.postMessage({ job: job.job, layers: out }, transfer);
+      }).catch(function (err) { self.postMessage({ job: job.job, error: String(err) }); });
+    };
+  } + ")();";
+  var tileWorker = { worker: undefined, jobs: {}, next: 0 };
+  function decodeInWorker(url, size) {
+    if (tileWorker.worker === undefined) {
+      try {
+        tileWorker.worker = new Worker(URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "text/javascript" })));
+        tileWorker.worker.onmessage = function (e) {
+          var resolve = tileWorker.jobs[e.data.job];
+          delete tileWorker.jobs[e.data.job];
+          if (resolve) { resolve(e.data); }
+        };
+      } catch (err) {
+        tileWorker.worker = null;  // VectorGrid's decoder then
+      }
+    }
+    if (!tileWorker.worker) { return null; }
+    var job = tileWorker.next++;
+    return new Promise(function (resolve) {
+      tileWorker.jobs[job] = resolve;
+      tileWorker.worker.postMessage({ job: job, url: url, size: size });
+    });
+  }
+
+  // A feature decoded by the worker: its rings are read from the tile's arrays (see tracePaths).
+  var NO_PARTS = [];
+  function setFlat(f, d, k) {
+    f._flat = d;
+    f._k = k;
+    f._parts = NO_PARTS;
+    f._box = [d.box[4 * k], d.box[4 * k + 1], d.box[4 * k + 2], d.box[4 * k + 3]];
+  }
+  function flatContains(f, p) {
+    var d = f._flat, xy = d.xy, rs = d.ringStart, inside = false;
+    for (var r = d.featRing[f._k]; r < d.featRing[f._k + 1]; r++) {
+      for (var i = rs[r], j = rs[r + 1] - 1; i < rs[r + 1]; j = i++) {
+        var xi = xy[2 * i], yi = xy[2 * i + 1], xj = xy[2 * j], yj = xy[2 * j + 1];
+        if ((yi > p.y) !== (yj > p.y) && p.x < (xj - xi) * (p.y - yi) / (yj - yi) + xi) { inside = !inside; }
+      }
+    }
+    return inside;
+  }
+  function tileUrl(grid, coords) {
+    var data = { s: grid._getSubdomain(coords), x: coords.x, y: coords.y, z: coords.z };
+    if (grid._map && !grid._map.options.crs.infinite) {
+      var flipped = grid._globalTileRange.max.y - coords.y;
+      if (grid.options.tms) { data.y = flipped; }
+      data["-y"] = flipped;
+    }
+    return L.Util.template(grid._url, L.extend(data, grid.options));
+  }
+  // The worker's layers in the shape the loop below reads: features with properties, and the flat arrays.
+  function workerLayers(out) {
+    var layers = {};
+    (out.layers || []).forEach(function (d) {
+      var features = new Array(d.n);
+      for (var k = 0; k < d.n; k++) { features[k] = { type: 3, properties: { i: d.idx[k] }, geometry: NO_PARTS, flat: d, k: k }; }
+      layers[d.name] = { extent: 256, features: features };
+    });
+    return { layers: layers };
+  }
+
   L.VectorGrid.include({
     createTile: function (coords, done) {
       var getId = this.options.getFeatureId, renderer = this.options.rendererFactory(coords, this.getTileSize(),
-        this.options), promise = this._getVectorTilePromise(coords);
+        this.options);
+      var decoded = decodeInWorker(tileUrl(this, coords), this.getTileSize().x);
+      var promise = decoded ? decoded.then(workerLayers) : this._getVectorTilePromise(coords);
       renderer._grid = this;
       if (getId) {
         this._vectorTiles[this._tileCoordsToKey(coords)] = renderer;
@@ -157,6 +330,7 @@
             if (!style.length) { continue; }
             var f = this._createPlainLayer(feat, pxPerExtent);
             if (!fillPartsPatched && f instanceof L.Polygon) { patchFillParts(f); }
+            if (feat.flat) { setFlat(f, feat.flat, feat.k); }
             for (var j = 0; j < style.length; j++) {
               // What Symbolizer.render does, less what a tile not yet on the map ignores (its
               // redraw requests) and the per-feature draw (the tile is drawn once below).
@@ -186,6 +360,17 @@
   // A parcel under 2 pixels across is traced as its bounding square (what tippecanoe's tiny-polygon
   // reduction draws too): at a county view most parcels are that small, and one rect is cheaper
   // to trace and fill than a ring of points.
+  function traceFlat(ctx, f) {
+    var d = f._flat, xy = d.xy, rs = d.ringStart;
+    for (var r = d.featRing[f._k]; r < d.featRing[f._k + 1]; r++) {
+      var a = rs[r], b = rs[r + 1];
+      if (b <= a) { continue; }
+      ctx.moveTo(xy[2 * a], xy[2 * a + 1]);
+      for (var i = a + 1; i < b; i++) { ctx.lineTo(xy[2 * i], xy[2 * i + 1]); }
+      ctx.closePath();
+    }
+  }
+
   function tracePaths(ctx, layers) {
     ctx.beginPath();
     for (var n = 0; n < layers.length; n++) {
@@ -194,6 +379,7 @@
         ctx.rect(b.min.x, b.min.y, Math.max(1, b.max.x - b.min.x), Math.max(1, b.max.y - b.min.y));
         continue;
       }
+      if (layers[n]._flat) { traceFlat(ctx, layers[n]); continue; }
       var parts = layers[n]._parts;
       for (var i = 0; i < parts.length; i++) {
         var part = parts[i];
@@ -540,6 +726,7 @@
       render(d.args);
     }
   });
+  S.decodeInWorker = decodeInWorker;  // compared with VectorGrid's decoder by tests/browser/test_parcel_map.py
   window.__parcelMap = S;  // read by the browser benchmark and tests
   document.body.setAttribute("data-t-script", String(Date.now()));
   send("streamlit:componentReady", { apiVersion: 1 });
