@@ -298,7 +298,8 @@ def site_panel(result: ScoredSites, cache: DatasetCache, lang: str) -> None:
         c1, c2, c3 = st.columns(3)
         c1.metric(t("score", lang), number(r["score"], lang, decimals=1), help=md(r["explanation"]))
         c2.metric(t("fact_rank", lang), f"{int(r['rank'])}")
-        c3.metric(t("top_k", lang, k=result.top_k), percent(r["p_top_k"], lang))
+        c3.metric(t("top_k", lang, k=result.top_k), percent(r["p_top_k"], lang),
+                  help=t("top_k_help", lang, k=result.top_k))
         st.caption(f"{t('rank_range', lang)}: {int(r['rank_p05'])}-{int(r['rank_p95'])} · {md(r['explanation'])}")
         contrib = pd.DataFrame({"criterion": [criterion_label(c, lang) for c in CRITERIA],
                                 "points": [r[f"contrib_{c}"] for c in CRITERIA]})
@@ -331,7 +332,7 @@ def contribution_chart(contrib: pd.DataFrame, points_label: str) -> alt.Chart:
     """Points per criterion as horizontal bars with whole labels (Streamlit's bar chart cuts them)."""
     return alt.Chart(contrib).mark_bar(color="#21918c").encode(
         x=alt.X("points:Q", title=points_label),
-        y=alt.Y("criterion:N", sort=None, title=None, axis=alt.Axis(labelLimit=0)),
+        y=alt.Y("criterion:N", sort=None, title=None, axis=alt.Axis(labelLimit=0, labelOverlap=False)),
         tooltip=["criterion", alt.Tooltip("points:Q", format=".1f")],
     ).properties(height=26 * len(contrib))
 

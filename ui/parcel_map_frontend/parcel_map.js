@@ -344,6 +344,7 @@
         }
         if (this._map != null) { renderer.addTo(this._map); }
         renderer._redrawBounds = null;
+        fitResolution(renderer);
         renderer._draw();
         L.Util.requestAnimFrame(done.bind(coords, null, null));
       }.bind(this));
@@ -491,6 +492,23 @@
     }).catch(function () { /* hover falls back to the index */ });
   }
 
+  // Beyond the tiles' maximum zoom Leaflet scales the tiles up, which blurred the parcels: an
+  // over-zoomed tile's canvas gets as many pixels as the screen shows (up to 4x, 1024 px a side),
+  // and its drawing is scaled to match; set when the tile is made and again after each zoom.
+  var MAX_TILE_SCALE = 4;
+  function fitResolution(tile) {
+    if (!S.map || !tile._ctx) { return; }
+    var scale = Math.min(MAX_TILE_SCALE, Math.pow(2, Math.max(0, Math.round(S.map.getZoom()) - tile._tileCoord.z)));
+    if (tile._pxScale === scale) { return; }
+    tile._pxScale = scale;
+    var canvas = tile._container;
+    canvas.width = tile._size.x * scale;  // resets the context, and clears the canvas
+    canvas.height = tile._size.y * scale;
+    canvas.style.width = tile._size.x + "px";
+    canvas.style.height = tile._size.y + "px";
+    tile._ctx.setTransform(scale, 0, 0, scale, 0, 0);
+  }
+
   // Re-apply styles to every feature of every loaded tile; canvas redraws are batched per frame.
   function restyle() {
     var grid = S.grid, t0 = performance.now();
@@ -504,6 +522,7 @@
         f.options = fullStyle(f.properties.i, z);
       }
       tile._redrawBounds = null;  // redraw the whole tile once
+      fitResolution(tile);
       tile._redraw();
     }
     document.body.setAttribute("data-restyle-ms", String(Math.round(performance.now() - t0)));
