@@ -120,7 +120,7 @@ def page() -> None:
         cache, choices.profile, choices.weights, choices.filters, lang, choices.car_period)
     if panel_first:
         result = draw_panel()
-    map_view(cache, lang, col_map, slots.weights, first)
+    map_view(cache, col_map, slots.weights, first)
     if first:
         slots.top.caption(t("controls_loading", lang))
     else:
@@ -159,9 +159,12 @@ def _drawn_with(choices: Choices) -> tuple:
 
 @st.fragment
 @guarded
-def map_view(cache: DatasetCache, lang: str, col_map: DeltaGenerator, weights_slot: DeltaGenerator,
-             first: bool) -> None:
+def map_view(cache: DatasetCache, col_map: DeltaGenerator, weights_slot: DeltaGenerator, first: bool) -> None:
     """The map and the weight sliders: a weight change reruns them alone, then the page follows.
+
+    Its arguments are those of the page's last full run (Streamlit keeps them for the fragment's
+    reruns): the containers to write into, and whether that run was the session's first (the
+    controls wait for the map's first view). Everything else is read from the session state.
 
     A fragment: moving a weight slider reruns only this function, so the map gets its new colours
     without waiting for the ~60 other elements of the page (their redrawing in the browser held the
