@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from sites.tiles import FILTERED_OUT, TileSet, decode_scores, encode_scores, positions, score_array
-from ui.parcel_map import PALETTE, click_from_value, tile_urls
+from ui.parcel_map import PALETTE, click_from_value, painted_version, scores_version, tile_urls
 
 IDS = ["a", "b", "c"]
 
@@ -103,3 +103,15 @@ def test_overlays_go_to_one_file_per_content_and_old_files_are_pruned(tmp_path, 
         urls.append(pm.overlays_url([{**roads[0], "style": {"color": colour}}], tmp_path))
     assert len(set(urls)) == 3
     assert len(list((tmp_path / "tiles" / "overlays").glob("*.json"))) == 2  # the oldest went
+
+
+def test_the_painted_report_is_read_only_in_its_own_shape():
+    scores = np.array([12.5, np.nan, -1.0], dtype="float32")
+    version = scores_version(scores)
+    assert len(version) == 16 and int(version, 16) >= 0  # a hex digest
+    assert version == scores_version(scores.astype("float64"))  # what the map gets is float32
+    assert version != scores_version(np.array([12.5, np.nan, 0.0], dtype="float32"))
+    assert painted_version({"index": None, "clicks": 0, "painted": version}) == version
+    for bad in (None, "x", {"painted": 5}, {"painted": version + "0"}, {"painted": "<img src=x>abcdefgh"},
+                {"painted": ["0123456789abcdef"]}, {"index": 3}):
+        assert painted_version(bad) is None, bad
