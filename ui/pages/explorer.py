@@ -104,7 +104,7 @@ def page() -> None:
     col_map, col_panel = st.columns([2, 1])
     with col_map:
         st.toggle(t("draw_mode", lang), key=K.DRAW_MODE, help=t("draw_mode_help", lang))
-    st.session_state[K.PAGE_DRAWN_WITH] = _drawn_with(choices)
+    st.session_state[K.PAGE_DRAWN_WITH] = _drawn_with()
 
     def draw_panel() -> ScoredSites:
         result = scored(cache, choices.profile, choices.weights, choices.filters, lang, table, choices.car_period)
@@ -151,7 +151,7 @@ def _controls_fallback() -> None:
         st.rerun(scope="app")
 
 
-def _drawn_with(choices: Choices) -> tuple:
+def _drawn_with() -> tuple:
     """What the page outside the map shows: the sliders' weights (as set, before any fallback) and the site."""
     ss = st.session_state
     return tuple(ss.get(K.weight(c)) for c in CRITERIA), ss.get(K.SELECTED)
@@ -179,7 +179,7 @@ def map_view(cache: DatasetCache, col_map: DeltaGenerator, weights_slot: DeltaGe
     lang = ss[K.LANG]
     table = indicators(cache, lang).table
     selected = ss.get(K.SELECTED)
-    behind = alone and _drawn_with(choices) != ss.get(K.PAGE_DRAWN_WITH)  # the page shows other weights
+    behind = alone and _drawn_with() != ss.get(K.PAGE_DRAWN_WITH)  # the page shows other weights
     version = None
     with col_map:
         if ss.get(K.DRAW_MODE):
